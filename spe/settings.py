@@ -1,0 +1,178 @@
+"""Django settings, read from the environment (12-factor).
+
+Every value has a safe default for a private development install: DEBUG is
+off unless asked for, the secret key is generated once into ``var/`` when
+none is given, and allowed hosts are explicit. See docs/configuration.md.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(environ.Env().str("SPE_VAR_DIR", default=str(BASE_DIR / "var")))
+
+env = environ.Env()
+
+
+def _secret_key() -> str:
+    """Return SPE_SECRET_KEY, or a key generated once and kept in var/."""
+    given = env.str("SPE_SECRET_KEY", default="")
+    if given:
+        return given
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env.bool("SPE_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("SPE_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", ".localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("SPE_CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Tenancy (docs/tenancy.md) -------------------------------------------
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.admin",
+    "rest_framework",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "audit",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "policy",
+    "mailflow",
+    "reporting",
+    "audit",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Customer"
+TENANT_DOMAIN_MODEL = "tenants.ConsoleDomain"
+PUBLIC_SCHEMA_URLCONF = "spe.urls_public"
+ROOT_URLCONF = "spe.urls_tenant"
+SPE_TENANT_PATH_PREFIX = "c"
+
+DATABASES = {
+    "default": {
+        **env.db_url(
+            "SPE_DATABASE_URL",
+            default="postgres://spe@127.0.0.1:55432/spe",
+        ),
+        "ENGINE": "django_tenants.postgresql_backend",
+        "CONN_MAX_AGE": env.int("SPE_DB_CONN_MAX_AGE", default=60),
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"connect_timeout": env.int("SPE_DB_CONNECT_TIMEOUT", default=5)},
+    }
+}
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+MIDDLEWARE = [
+    "tenants.middleware.CustomerRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "spe.wsgi.application"
+ASGI_APPLICATION = "spe.asgi.application"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = env.str("SPE_TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("SPE_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+
+# --- Redis, Celery (docs/mailflow.md) --------------------------------------
+REDIS_URL = env.str("SPE_REDIS_URL", default="redis://127.0.0.1:56379/0")
+CELERY_BROKER_URL = env.str("SPE_CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("SPE_CELERY_PREFETCH", default=4)
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("SPE_CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ALWAYS_EAGER = False
+
+# --- Mail path (docs/mailflow.md) -----------------------------------------
+SPE_HOSTNAME = env.str("SPE_HOSTNAME", default="gateway.spe.test")
+SPE_WEB_PORT = env.int("SPE_WEB_PORT", default=8000)
+SPE_SINK_PORT = env.int("SPE_SINK_PORT", default=2526)
+SPE_SMTP_HOST = env.str("SPE_SMTP_HOST", default="127.0.0.1")
+SPE_SMTP_PORT = env.int("SPE_SMTP_PORT", default=2525)
+SPE_SPOOL_DIR = Path(env.str("SPE_SPOOL_DIR", default=str(VAR_DIR / "spool")))
+SPE_STORE_DIR = Path(env.str("SPE_STORE_DIR", default=str(VAR_DIR / "store")))
+SPE_TLS_CERT = env.str("SPE_TLS_CERT", default="")
+SPE_TLS_KEY = env.str("SPE_TLS_KEY", default="")
+SPE_DNS_NAMESERVERS = env.list("SPE_DNS_NAMESERVERS", default=[])
+SPE_DNS_PORT = env.int("SPE_DNS_PORT", default=53)
+SPE_DNS_TIMEOUT = env.float("SPE_DNS_TIMEOUT", default=3.0)
+SPE_CLAMD_SOCKET = env.str("SPE_CLAMD_SOCKET", default=str(VAR_DIR / "clamav" / "clamd.sock"))
+SPE_NODE_NAME = env.str("SPE_NODE_NAME", default="node1")
+SPE_DEFAULT_ARRAY = env.str("SPE_DEFAULT_ARRAY", default="default")
+SPE_CUSTOMER_DELETE_GRACE_DAYS = env.int("SPE_CUSTOMER_DELETE_GRACE_DAYS", default=30)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("SPE_LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
