@@ -63,7 +63,7 @@ running_pid() {
     [[ -n "${pid}" ]] || return 1
     kill -0 "${pid}" 2>/dev/null || return 1
     # Guard against a recycled pid: it must be a clamd using our config.
-    tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null | grep -q "clamd.*${CONF}" || return 1
+    tr '\0' ' ' <"/proc/${pid}/cmdline" 2>/dev/null | grep -qF -- "--config-file=${CONF}" || return 1
     echo "${pid}"
 }
 
@@ -102,7 +102,6 @@ write_freshclam_config() {
 DatabaseDirectory ${DB_DIR}
 UpdateLogFile ${BASE}/freshclam.log
 DatabaseOwner $(id -un)
-DatabaseMirror database.clamav.net
 NotifyClamd no
 EOF
 }

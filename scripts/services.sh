@@ -155,7 +155,7 @@ main() {
     case "$action:$svc" in
       start:postgres) start_postgres ;;
       start:redis) start_redis ;;
-      start:clamav) "$ROOT/scripts/clamav.sh" start ;;
+      start:clamav) "$ROOT/scripts/clamav.sh" start && "$ROOT/scripts/clamav.sh" wait ;;
       stop:postgres) stop_postgres ;;
       stop:redis) stop_redis ;;
       stop:clamav) "$ROOT/scripts/clamav.sh" stop ;;

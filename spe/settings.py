@@ -144,7 +144,17 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("SPE_CELERY_PREFETCH", default=4)
 CELERY_TASK_DEFAULT_QUEUE = "default"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("SPE_CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("SPE_CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BEAT_SCHEDULE = {
+    "flush-message-log": {"task": "mailflow.flush_message_log", "schedule": 2.0},
+    "retry-deferred": {"task": "mailflow.retry_deferred", "schedule": env.float("SPE_RETRY_SCAN_EVERY", 15.0)},
+    "recover-spool": {"task": "mailflow.recover_spool", "schedule": 60.0},
+    "purge-deleted-customers": {"task": "tenants.purge_deleted_customers", "schedule": 3600.0},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -164,6 +174,21 @@ SPE_DNS_NAMESERVERS = env.list("SPE_DNS_NAMESERVERS", default=[])
 SPE_DNS_PORT = env.int("SPE_DNS_PORT", default=53)
 SPE_DNS_TIMEOUT = env.float("SPE_DNS_TIMEOUT", default=3.0)
 SPE_CLAMD_SOCKET = env.str("SPE_CLAMD_SOCKET", default=str(VAR_DIR / "clamav" / "clamd.sock"))
+SPE_MAX_QUEUE_LIFETIME = env.float("SPE_MAX_QUEUE_LIFETIME", default=5 * 24 * 3600)
+SPE_RETRY_BASE = env.float("SPE_RETRY_BASE", default=60.0)
+SPE_RETRY_MAX = env.float("SPE_RETRY_MAX", default=3600.0)
+SPE_RECOVERY_AGE = env.float("SPE_RECOVERY_AGE", default=300.0)
+SPE_OUTBOUND_PORT = env.int("SPE_OUTBOUND_PORT", default=25)
+SPE_OUTBOUND_TLS = env.str("SPE_OUTBOUND_TLS", default="opportunistic")
+SPE_SMARTHOST = env.str("SPE_SMARTHOST", default="")
+SPE_MAX_RECIPIENTS = env.int("SPE_MAX_RECIPIENTS", default=1000)
+SPE_MAX_MESSAGE_BYTES = env.int("SPE_MAX_MESSAGE_BYTES", default=100 * 1024 * 1024)
+SPE_SMTP_CONNECTIONS_PER_IP = env.int("SPE_SMTP_CONNECTIONS_PER_IP", default=50)
+SPE_SMTP_CONNECTIONS = env.int("SPE_SMTP_CONNECTIONS", default=2000)
+SPE_SMTP_MESSAGES_PER_MINUTE = env.int("SPE_SMTP_MESSAGES_PER_MINUTE", default=0)
+SPE_SMTP_IDLE_TIMEOUT = env.float("SPE_SMTP_IDLE_TIMEOUT", default=300.0)
+SPE_SMTP_SESSION_TIMEOUT = env.float("SPE_SMTP_SESSION_TIMEOUT", default=1800.0)
+SPE_BARE_NEWLINE = env.str("SPE_BARE_NEWLINE", default="normalize")
 SPE_NODE_NAME = env.str("SPE_NODE_NAME", default="node1")
 SPE_DEFAULT_ARRAY = env.str("SPE_DEFAULT_ARRAY", default="default")
 SPE_CUSTOMER_DELETE_GRACE_DAYS = env.int("SPE_CUSTOMER_DELETE_GRACE_DAYS", default=30)

@@ -68,8 +68,13 @@ class SinkHandler:
         data = envelope.original_content or envelope.content
         if isinstance(data, str):
             data = data.encode("utf-8", "surrogateescape")
-        message = Received(envelope.mail_from, list(envelope.rcpt_tos), data,
-                           str(session.peer[0]) if session.peer else "", session.ssl is not None)
+        message = Received(
+            envelope.mail_from,
+            list(envelope.rcpt_tos),
+            data,
+            str(session.peer[0]) if session.peer else "",
+            session.ssl is not None,
+        )
         if self.maildir is not None:
             self._write(message)
         with self.arrived:
@@ -100,12 +105,14 @@ class SinkHandler:
 class SMTPSink:
     """A sink listening on ``host:port`` (port 0 picks a free port)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, maildir: Path | None = None,
-                 keep: bool = True, tls_context=None) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 0, maildir: Path | None = None, keep: bool = True, tls_context=None
+    ) -> None:
         self.handler = SinkHandler(maildir=maildir, keep=keep)
         kwargs = {"tls_context": tls_context} if tls_context else {}
-        self.controller = Controller(self.handler, hostname=host, port=port or _free_port(host),
-                                     data_size_limit=0, decode_data=False, **kwargs)
+        self.controller = Controller(
+            self.handler, hostname=host, port=port or _free_port(host), data_size_limit=0, decode_data=False, **kwargs
+        )
 
     @property
     def port(self) -> int:

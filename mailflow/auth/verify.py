@@ -1,0 +1,63 @@
+"""Sender authentication of one inbound message: SPF, DKIM, ARC, then DMARC.
+
+``verify`` never raises: malformed messages, DNS timeouts and garbage keys
+become temperror/permerror results. See docs/sender-auth.md.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+import dns.resolver
+
+from mailflow.auth.dkimcheck import verify_arc, verify_dkim
+from mailflow.auth.dmarc import evaluate_dmarc
+from mailflow.auth.dnsclient import DEFAULT_CACHE, DNSCache, DNSClient
+from mailflow.auth.results import ARCResult, AuthResults, DKIMSignatureResult, DMARCResult, SPFResult
+from mailflow.auth.spfcheck import check_spf
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _guard(step: str, call: Callable[[], T], fallback: T) -> T:
+    try:
+        return call()
+    except Exception:
+        logger.exception("sender authentication step %s crashed", step)
+        return fallback
+
+
+def verify(
+    raw: bytes,
+    *,
+    client_ip: str,
+    helo: str,
+    mail_from: str,
+    resolver: dns.resolver.Resolver | DNSClient,
+    timeout: float = 5.0,
+    cache: DNSCache | None = DEFAULT_CACHE,
+) -> AuthResults:
+    """Authenticate ``raw`` as received from ``client_ip`` with ``helo`` and ``mail_from``.
+
+    ``timeout`` bounds each DNS lookup and the whole SPF evaluation.
+    Answers are cached in ``cache`` (per process, TTL-bounded); pass
+    ``cache=None`` to always ask the resolver.
+    """
+    client = resolver if isinstance(resolver, DNSClient) else DNSClient(resolver, cache=cache, timeout=timeout)
+    raw = bytes(raw)
+    spf = _guard(
+        "spf",
+        lambda: check_spf(client, client_ip=client_ip, helo=helo, mail_from=mail_from),
+        SPFResult("temperror", reason="internal error"),
+    )
+    dkim = _guard(
+        "dkim", lambda: verify_dkim(raw, client), (DKIMSignatureResult("permerror", reason="internal error"),)
+    )
+    arc = _guard("arc", lambda: verify_arc(raw, client), ARCResult("fail", reason="internal error"))
+    dmarc = _guard(
+        "dmarc", lambda: evaluate_dmarc(raw, client, spf, dkim), DMARCResult("temperror", reason="internal error")
+    )
+    return AuthResults(spf=spf, dkim=dkim, dmarc=dmarc, arc=arc)

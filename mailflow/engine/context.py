@@ -1,0 +1,95 @@
+"""The message context every check and action works on (docs/mailflow.md).
+
+One context per spooled message: the envelope, the raw bytes, the
+customer's routing entry, the parse (made once, lazily, shared by every
+check), and what checks found and actions decided.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from mailflow.spool import Envelope
+
+if TYPE_CHECKING:
+    from mailflow.mime.types import ParsedMessage
+    from mailflow.routing import CustomerRoute, RoutingTable
+
+
+@dataclass(slots=True)
+class Symbol:
+    """A named observation with a score (rspamd's symbols)."""
+
+    name: str
+    score: float = 0.0
+    detail: str = ""
+
+
+@dataclass
+class Disposition:
+    """What happens to the message (or to some recipients)."""
+
+    kind: str  # deliver | quarantine | delete | bounce | defer
+    reason: str = ""
+    category: str = ""  # quarantine folder
+    recipients: list[str] | None = None  # None = all pending recipients
+
+
+@dataclass
+class MessageContext:
+    spool_id: str
+    envelope: Envelope
+    raw: bytes
+    customer: CustomerRoute | None
+    routing: RoutingTable
+    symbols: list[Symbol] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    check_errors: dict[str, str] = field(default_factory=dict)
+    rules_fired: list[str] = field(default_factory=list)
+    actions_taken: list[str] = field(default_factory=list)
+    add_headers: list[tuple[str, str]] = field(default_factory=list)
+    dispositions: list[Disposition] = field(default_factory=list)
+    body_override: bytes | None = None  # set by actions that rewrite the message
+
+    @property
+    def direction(self) -> str:
+        return self.envelope.direction
+
+    @property
+    def score(self) -> float:
+        return round(sum(s.score for s in self.symbols), 2)
+
+    def add_symbol(self, name: str, score: float = 0.0, detail: str = "") -> None:
+        self.symbols.append(Symbol(name, score, detail))
+
+    @cached_property
+    def parsed(self) -> ParsedMessage:
+        """The full MIME parse with unpacked archives and true types (made once)."""
+        from mailflow.mime import parse_message
+
+        return parse_message(self.raw)
+
+    @cached_property
+    def headers(self) -> email.message.Message:
+        """Headers only: cheap, for the many things that need just a Subject."""
+        return email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(self.raw)
+
+    @property
+    def subject(self) -> str:
+        try:
+            return str(self.headers.get("Subject", ""))[:998]
+        except Exception:  # a header the email package cannot decode
+            return ""
+
+    def output_bytes(self) -> bytes:
+        """The message as it will leave: added headers on top, original bytes below."""
+        body = self.body_override if self.body_override is not None else self.raw
+        if not self.add_headers:
+            return body
+        lines = b"".join(f"{name}: {value}\r\n".encode("utf-8", "replace") for name, value in self.add_headers)
+        return lines + body

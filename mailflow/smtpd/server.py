@@ -1,0 +1,114 @@
+"""The receiver's SMTP server: aiosmtpd with connection limits and timeouts.
+
+See docs/mailflow.md. ``GatewaySMTP`` adds per-IP and total connection
+limits (421 4.7.0), an idle timeout (aiosmtpd's own) and a total session
+timeout (421 4.4.2). aiosmtpd 1.4.6+ already ends DATA only on CRLF.CRLF,
+discards plaintext pipelined after STARTTLS, answers over-long command lines
+with 500 and commands out of order with 503.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import ssl
+from pathlib import Path
+
+from aiosmtpd.smtp import SMTP
+
+from mailflow.smtpd.handler import GatewayHandler
+from mailflow.smtpd.limits import ConnectionLimiter
+
+
+class GatewaySMTP(SMTP):
+    """One SMTP session, refused at once when its client has too many."""
+
+    def __init__(self, handler: GatewayHandler, *, limiter: ConnectionLimiter, session_timeout: float,
+                 **kwargs) -> None:
+        super().__init__(handler, **kwargs)
+        self.limiter = limiter
+        self.session_timeout = session_timeout
+        self._spe_ip: str | None = None
+        self._spe_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        first = self.transport is None
+        super().connection_made(transport)
+        if not first:
+            return  # STARTTLS upgrade of a connection already counted
+        peer = transport.get_extra_info("peername")
+        ip = peer[0] if peer else ""
+        if not self.limiter.acquire(ip):
+            transport.write(b"421 4.7.0 Too many connections from your address, try again later\r\n")
+            transport.close()
+            return
+        self._spe_ip = ip
+        self.event_handler.stats.connections += 1
+        self._spe_deadline = self.loop.call_later(self.session_timeout, self._session_expired)
+
+    def _session_expired(self) -> None:
+        if self.transport is not None:
+            self.transport.write(b"421 4.4.2 Session time limit exceeded, closing connection\r\n")
+            self.transport.close()
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if self._spe_ip is not None:
+            self.limiter.release(self._spe_ip)
+            self._spe_ip = None
+        if self._spe_deadline is not None:
+            self._spe_deadline.cancel()
+        super().connection_lost(error)
+
+
+def tls_context(cert: str, key: str, var_dir: Path, hostname: str) -> ssl.SSLContext:
+    """Server TLS context from the configured files, or a self-signed pair made once."""
+    if not cert or not key:
+        cert, key = _self_signed(var_dir / "tls", hostname)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context
+
+
+def _self_signed(directory: Path, hostname: str) -> tuple[str, str]:
+    cert_path, key_path = directory / "smtpd.crt", directory / "smtpd.key"
+    if cert_path.exists() and key_path.exists():
+        return str(cert_path), str(key_path)
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=825))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(hostname)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    directory.mkdir(parents=True, exist_ok=True)
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    key_path.chmod(0o600)
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return str(cert_path), str(key_path)
+
+
+async def serve(handler: GatewayHandler, *, host: str, port: int, hostname: str, tls: ssl.SSLContext | None,
+                max_connections_per_ip: int, max_connections: int, idle_timeout: float,
+                session_timeout: float, data_size_limit: int) -> asyncio.base_events.Server:
+    """Start listening; returns the asyncio server."""
+    limiter = ConnectionLimiter(per_ip=max_connections_per_ip, total=max_connections)
+    handler.limiter = limiter
+    loop = asyncio.get_running_loop()
+
+    def factory() -> GatewaySMTP:
+        return GatewaySMTP(
+            handler, limiter=limiter, session_timeout=session_timeout, data_size_limit=data_size_limit,
+            enable_SMTPUTF8=True, decode_data=False, hostname=hostname, ident="SPE",
+            tls_context=tls, require_starttls=False, timeout=idle_timeout, loop=loop,
+        )
+
+    return await loop.create_server(factory, host=host, port=port, reuse_address=True)

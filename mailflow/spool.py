@@ -1,0 +1,175 @@
+"""The durable spool: the source of truth for every accepted message.
+
+See docs/mailflow.md. An entry is one file, ``<id>.msg``: a JSON envelope on
+the first line, then the raw message bytes. It is written to a temporary
+name, fsynced, renamed into place and the directory fsynced, all before the
+receiver answers 250. An entry leaves ``incoming/`` only when the message
+reached a final state (it is then deleted) or was deferred for a retry
+(moved to ``deferred/`` with its per-recipient progress in the envelope).
+
+Processing holds an exclusive ``flock`` on the entry, so a message that is
+handed to two workers (a redelivered task and a recovery sweep) is processed
+once; the lock dies with the process that held it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+INCOMING = "incoming"
+DEFERRED = "deferred"
+
+
+class SpoolError(Exception):
+    """The spool could not be written or read."""
+
+
+class EntryBusy(Exception):
+    """Another process holds this entry's lock."""
+
+
+@dataclass
+class Envelope:
+    """What the receiver learned in the SMTP dialogue, plus delivery progress."""
+
+    mail_from: str
+    recipients: list[str]
+    customer: str  # customer slug that owns this entry ("" for none)
+    direction: str  # "inbound" | "outbound"
+    client_ip: str = ""
+    helo: str = ""
+    tls: bool = False
+    received_at: float = field(default_factory=time.time)
+    size: int = 0
+    attempts: int = 0
+    next_attempt: float = 0.0
+    delivered: list[str] = field(default_factory=list)
+    last_reply: dict[str, str] = field(default_factory=dict)
+    processed: bool = False  # checks and policy ran; what remains is delivery
+    summary: dict = field(default_factory=dict)  # what the checks found, kept for later log records
+
+    def pending(self) -> list[str]:
+        """Recipients not yet delivered."""
+        done = set(self.delivered)
+        return [r for r in self.recipients if r not in done]
+
+
+def new_id() -> str:
+    """A sortable, unique spool id: milliseconds since the epoch in hex plus randomness."""
+    return f"{int(time.time() * 1000):011x}{secrets.token_hex(5)}"
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Spool:
+    """A spool directory with ``incoming/`` and ``deferred/`` queues."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        for name in (INCOMING, DEFERRED, "tmp"):
+            (self.root / name).mkdir(parents=True, exist_ok=True)
+
+    def path(self, spool_id: str, queue: str = INCOMING) -> Path:
+        if not spool_id.isalnum():
+            raise SpoolError(f"invalid spool id {spool_id!r}")
+        return self.root / queue / f"{spool_id}.msg"
+
+    def find(self, spool_id: str) -> Path | None:
+        """The entry's current file, in whichever queue it is, or None if gone."""
+        for queue in (INCOMING, DEFERRED):
+            candidate = self.path(spool_id, queue)
+            if candidate.exists():
+                return candidate
+        return None
+
+    def write(self, spool_id: str, envelope: Envelope, data: bytes, queue: str = INCOMING) -> Path:
+        """Durably write an entry: temp file, fsync, rename, fsync of the directory."""
+        target = self.path(spool_id, queue)
+        envelope.size = len(data)
+        tmp = self.root / "tmp" / f"{spool_id}.{os.getpid()}.tmp"
+        try:
+            with open(tmp, "wb") as fh:
+                fh.write(json.dumps(asdict(envelope), separators=(",", ":")).encode() + b"\n")
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise SpoolError(f"cannot write spool entry {spool_id}: {exc}") from exc
+        return target
+
+    @staticmethod
+    def read(path: Path) -> tuple[Envelope, bytes]:
+        with open(path, "rb") as fh:
+            head = fh.readline()
+            data = fh.read()
+        try:
+            return Envelope(**json.loads(head)), data
+        except (ValueError, TypeError) as exc:
+            raise SpoolError(f"corrupt spool entry {path.name}: {exc}") from exc
+
+    def update(self, spool_id: str, envelope: Envelope, data: bytes, queue: str) -> Path:
+        """Rewrite an entry (new progress) atomically, then drop it from any other queue."""
+        target = self.write(spool_id, envelope, data, queue)
+        for other in (INCOMING, DEFERRED):
+            if other != queue:
+                self.path(spool_id, other).unlink(missing_ok=True)
+        return target
+
+    def remove(self, spool_id: str) -> None:
+        """Final state reached: the entry leaves the spool."""
+        for queue in (INCOMING, DEFERRED):
+            self.path(spool_id, queue).unlink(missing_ok=True)
+        # No directory fsync: a removal lost in a crash means a duplicate
+        # delivery at worst, never a lost message.
+
+    @contextmanager
+    def locked(self, spool_id: str) -> Iterator[Path | None]:
+        """Hold the entry's exclusive lock; yields None if the entry is gone."""
+        lock_path = self.root / "tmp" / f"{spool_id}.lock"
+        fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise EntryBusy(spool_id) from exc
+            yield self.find(spool_id)
+        finally:
+            os.close(fd)
+            if self.find(spool_id) is None:
+                lock_path.unlink(missing_ok=True)
+
+    def entries(self, queue: str, older_than: float = 0.0) -> Iterator[tuple[str, float]]:
+        """(spool id, mtime) of entries in a queue last written before ``older_than``."""
+        cutoff = time.time() - older_than
+        with os.scandir(self.root / queue) as it:
+            for entry in it:
+                if not entry.name.endswith(".msg"):
+                    continue
+                try:
+                    mtime = entry.stat().st_mtime
+                except FileNotFoundError:
+                    continue
+                if mtime <= cutoff:
+                    yield entry.name[:-4], mtime
+
+    def oldest_age(self, queue: str = INCOMING) -> float:
+        """Seconds since the oldest entry in a queue was written (0 when empty)."""
+        oldest = min((mtime for _id, mtime in self.entries(queue)), default=None)
+        return 0.0 if oldest is None else max(0.0, time.time() - oldest)

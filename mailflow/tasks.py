@@ -1,0 +1,91 @@
+"""Celery tasks of the mail path: thin wrappers around ``mailflow.worker`` (docs/mailflow.md).
+
+``process_message`` is idempotent (a message already processed is gone from
+the spool; one being processed elsewhere is locked). With acks_late and
+reject-on-worker-lost, a worker killed mid-message returns the task to the
+queue; the recovery sweep re-queues what a lost broker forgot.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from celery import shared_task
+from celery.signals import worker_ready
+from django.conf import settings
+
+from mailflow import msglog, worker
+from mailflow import spool as spool_mod
+from mailflow.queueing import enqueue
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="mailflow.process_message", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def process_message(spool_id: str) -> str:
+    outcome = worker.process_entry(spool_id)
+    log.info("%s: %s", spool_id, outcome)
+    return outcome
+
+
+def _queue_of(envelope: spool_mod.Envelope) -> str:
+    customer = worker.gateway().routing.get().customer(envelope.customer)
+    return customer.queue if customer else f"array.{settings.SPE_DEFAULT_ARRAY}"
+
+
+@shared_task(name="mailflow.retry_deferred", ignore_result=True)
+def retry_deferred() -> int:
+    """Enqueue deferred messages whose next attempt is due."""
+    gw = worker.gateway()
+    due = 0
+    for spool_id, _mtime in list(gw.spool.entries(spool_mod.DEFERRED)):
+        path = gw.spool.path(spool_id, spool_mod.DEFERRED)
+        try:
+            envelope, _data = gw.spool.read(path)
+        except (FileNotFoundError, spool_mod.SpoolError):
+            continue
+        if envelope.next_attempt <= time.time():
+            enqueue(spool_id, _queue_of(envelope))
+            due += 1
+    return due
+
+
+@shared_task(name="mailflow.recover_spool", ignore_result=True)
+def recover_spool(older_than: float | None = None) -> int:
+    """Re-queue incoming entries that have waited too long (their task may be lost)."""
+    gw = worker.gateway()
+    age = settings.SPE_RECOVERY_AGE if older_than is None else older_than
+    count = 0
+    for spool_id, _mtime in list(gw.spool.entries(spool_mod.INCOMING, older_than=age)):
+        try:
+            envelope, _data = gw.spool.read(gw.spool.path(spool_id))
+        except (FileNotFoundError, spool_mod.SpoolError):
+            continue
+        enqueue(spool_id, _queue_of(envelope))
+        count += 1
+    if count:
+        log.warning("recovery sweep re-queued %d spool entries", count)
+    return count
+
+
+@shared_task(name="mailflow.flush_message_log", ignore_result=True)
+def flush_message_log() -> int:
+    total = 0
+    while True:
+        written = msglog.flush(worker.gateway().redis)
+        total += written
+        if written < 1000:
+            return total
+
+
+@worker_ready.connect
+def _on_worker_ready(sender=None, **kwargs) -> None:
+    """A (re)started worker sweeps the spool and starts its heartbeat."""
+    from mailflow import heartbeat
+
+    try:
+        recover_spool.delay(older_than=0)
+    except Exception as exc:
+        log.warning("recovery sweep not queued at start: %s", exc)
+    heartbeat.start_worker_heartbeat(sender)

@@ -1,0 +1,268 @@
+"""Processing one spooled message from receipt to a final state (docs/mailflow.md).
+
+``process_entry`` is what the Celery task runs. Under the entry's lock it
+reads the spool, runs the engine (once: a message deferred for retry keeps
+the processed bytes), delivers, bounces what failed, logs the outcome, and
+removes the entry only when nothing is left to do. Every step can be
+repeated after a crash without losing the message; a message that already
+left the spool is not processed again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.conf import settings
+
+from mailflow import msglog
+from mailflow import spool as spool_mod
+from mailflow.addresses import split
+from mailflow.delivery import mx
+from mailflow.delivery.client import DEFERRED, DELIVERED, FAILED, RecipientResult, SMTPPool
+from mailflow.delivery.dsn import build_dsn
+from mailflow.engine import pipeline
+from mailflow.engine.context import Disposition, MessageContext
+from mailflow.queueing import enqueue
+from mailflow.routing import RoutingCache, RoutingTable
+
+log = logging.getLogger(__name__)
+
+
+class Gateway:
+    """Per-process state of an engine worker: spool, routing, connections."""
+
+    @cached_property
+    def spool(self) -> spool_mod.Spool:
+        return spool_mod.Spool(settings.SPE_SPOOL_DIR)
+
+    @cached_property
+    def routing(self) -> RoutingCache:
+        return RoutingCache(settings.VAR_DIR / "cache" / "routing.json")
+
+    @cached_property
+    def smtp(self) -> SMTPPool:
+        return SMTPPool(helo=settings.SPE_HOSTNAME)
+
+    @cached_property
+    def resolver(self):
+        return mx.make_resolver(settings.SPE_DNS_NAMESERVERS, settings.SPE_DNS_PORT, settings.SPE_DNS_TIMEOUT)
+
+    @cached_property
+    def redis(self):
+        from tenants.cache import client
+
+        return client()
+
+
+_gateway: tuple[int, Gateway] | None = None
+
+
+def gateway() -> Gateway:
+    """This process's Gateway (a forked child builds its own)."""
+    global _gateway
+    if _gateway is None or _gateway[0] != os.getpid():
+        _gateway = (os.getpid(), Gateway())
+    return _gateway[1]
+
+
+@dataclass
+class Outcome:
+    state: str
+    results: list[RecipientResult]
+
+
+def process_entry(spool_id: str) -> str:
+    """Process one spool entry; returns what happened (for logs and tests)."""
+    gw = gateway()
+    try:
+        with gw.spool.locked(spool_id) as path:
+            if path is None:
+                return "gone"
+            envelope, data = gw.spool.read(path)
+            if path.parent.name == spool_mod.DEFERRED and envelope.next_attempt > time.time():
+                return "not-due"
+            return _process(gw, spool_id, envelope, data)
+    except spool_mod.EntryBusy:
+        return "busy"
+
+
+def _process(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: bytes) -> str:
+    table = gw.routing.get()
+    ctx = MessageContext(spool_id, envelope, data, table.customer(envelope.customer), table)
+    if envelope.processed:
+        disposition, out = Disposition("deliver"), data
+    else:
+        try:
+            disposition = pipeline.process(ctx)
+        except pipeline.RetryLater as exc:
+            return _defer_unprocessed(gw, spool_id, envelope, data, str(exc))
+        out = ctx.output_bytes()
+        envelope.summary = _summary(ctx)
+    if disposition.kind == "delete":
+        _finish(gw, spool_id, envelope, "deleted", [], reason=disposition.reason)
+        return "deleted"
+    if disposition.kind == "bounce":
+        failures = [RecipientResult(r, FAILED, 550, f"5.7.1 {disposition.reason}") for r in envelope.pending()]
+        _send_dsn(gw, table, spool_id, envelope, failures, out)
+        _finish(gw, spool_id, envelope, "bounced", failures)
+        return "bounced"
+    results = deliver(gw, table, envelope, out)
+    return _settle(gw, table, spool_id, envelope, out, results)
+
+
+def _summary(ctx: MessageContext) -> dict:
+    return {
+        "subject": ctx.subject, "score": ctx.score,
+        "symbols": [[s.name, s.score, s.detail] for s in ctx.symbols],
+        "facts": {k: v for k, v in ctx.facts.items() if k != "attachments"} | {
+            "attachments": ctx.facts.get("attachments", [])[:50], "timings_ms": ctx.timings,
+            "check_errors": ctx.check_errors},
+        "rules": ctx.rules_fired, "actions": ctx.actions_taken,
+    }
+
+
+def deliver(gw: Gateway, table: RoutingTable, envelope: spool_mod.Envelope, data: bytes) -> list[RecipientResult]:
+    """Deliver to every pending recipient, grouped by destination."""
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    results: list[RecipientResult] = []
+    for rcpt in envelope.pending():
+        domain = split(rcpt)[1]
+        route = table.domain(domain) if envelope.direction == "inbound" else None
+        if route is not None:
+            groups[("route", route.host, route.port, route.tls_policy)].append(rcpt)
+        elif envelope.direction == "inbound":
+            results.append(RecipientResult(rcpt, DEFERRED, 451, "4.3.0 no route for this domain (yet)"))
+        else:
+            groups[("mx", domain)].append(rcpt)
+    for key, rcpts in groups.items():
+        if key[0] == "route":
+            results += gw.smtp.deliver(key[1], key[2], key[3], envelope.mail_from, rcpts, data)
+        else:
+            results += _deliver_remote(gw, key[1], envelope.mail_from, rcpts, data)
+    return results
+
+
+def _deliver_remote(gw: Gateway, domain: str, mail_from: str, rcpts: list[str], data: bytes) -> list[RecipientResult]:
+    tls = settings.SPE_OUTBOUND_TLS
+    if settings.SPE_SMARTHOST:
+        host, _, port = settings.SPE_SMARTHOST.rpartition(":")
+        return gw.smtp.deliver(host, int(port), tls, mail_from, rcpts, data)
+    try:
+        targets = mx.destinations(domain, gw.resolver, settings.SPE_OUTBOUND_PORT)
+    except mx.PermanentDNSFailure as exc:
+        return [RecipientResult(r, FAILED, 550, f"5.1.2 {exc}") for r in rcpts]
+    except mx.TemporaryDNSFailure as exc:
+        return [RecipientResult(r, DEFERRED, 451, f"4.4.3 {exc}") for r in rcpts]
+    results: list[RecipientResult] = []
+    for target in targets:
+        try:
+            address = mx.resolve_host(target.host, gw.resolver)
+        except mx.TemporaryDNSFailure as exc:
+            results = [RecipientResult(r, DEFERRED, 451, f"4.4.3 {exc}") for r in rcpts]
+            continue
+        results = gw.smtp.deliver(address, target.port, tls, mail_from, rcpts, data)
+        if not all(r.status == DEFERRED and r.code == 421 for r in results):
+            break  # a server answered; only connection failures move on to the next MX
+    return results
+
+
+def _backoff(attempts: int) -> float:
+    return min(settings.SPE_RETRY_MAX, settings.SPE_RETRY_BASE * (2 ** max(0, attempts - 1)))
+
+
+def _settle(gw: Gateway, table: RoutingTable, spool_id: str, envelope: spool_mod.Envelope, data: bytes,
+            results: list[RecipientResult]) -> str:
+    envelope.attempts += 1
+    envelope.delivered += [r.address for r in results if r.status == DELIVERED]
+    envelope.last_reply.update({r.address: f"{r.code} {r.reply}" for r in results})
+    deferred = [r for r in results if r.status == DEFERRED]
+    expired = time.time() - envelope.received_at > settings.SPE_MAX_QUEUE_LIFETIME
+    if deferred and expired:
+        for r in deferred:
+            r.status, r.reply = FAILED, f"5.4.7 delivery time expired; last reply: {r.reply}"
+        deferred = []
+    failures = [r for r in results if r.status == FAILED]
+    if failures:
+        _send_dsn(gw, table, spool_id, envelope, failures, data)
+    if deferred:
+        envelope.processed = True
+        envelope.next_attempt = time.time() + _backoff(envelope.attempts)
+        gw.spool.update(spool_id, envelope, data, spool_mod.DEFERRED)
+        _log(gw, spool_id, envelope, "deferred", results)
+        return "deferred"
+    delivered = [r for r in results if r.status == DELIVERED]
+    state = "delivered" if not failures else ("partial" if delivered or envelope.delivered else "bounced")
+    _finish(gw, spool_id, envelope, state, results)
+    return state
+
+
+def _defer_unprocessed(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: bytes, reason: str) -> str:
+    """A check could not run: keep the original bytes, retry later (never pass unchecked)."""
+    envelope.attempts += 1
+    envelope.next_attempt = time.time() + _backoff(envelope.attempts)
+    envelope.summary = {"check_error": reason}
+    gw.spool.update(spool_id, envelope, data, spool_mod.DEFERRED)
+    _log(gw, spool_id, envelope, "deferred", [], reason=reason)
+    return "deferred"
+
+
+def _finish(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, state: str,
+            results: list[RecipientResult], reason: str = "") -> None:
+    _log(gw, spool_id, envelope, state, results, reason=reason)
+    gw.spool.remove(spool_id)
+
+
+def _send_dsn(gw: Gateway, table: RoutingTable, spool_id: str, envelope: spool_mod.Envelope,
+              failures: list[RecipientResult], data: bytes) -> None:
+    """Spool and enqueue a DSN to the envelope sender (never to the null sender)."""
+    if not envelope.mail_from:
+        log.info("%s: %d recipient(s) failed; null sender, no DSN", spool_id, len(failures))
+        return
+    dsn = build_dsn(reporting_mta=settings.SPE_HOSTNAME, original_from=envelope.mail_from, spool_id=spool_id,
+                    arrival=envelope.received_at, failures=failures, original=data)
+    hosted = table.domain(split(envelope.mail_from)[1]) is not None
+    dsn_id = spool_mod.new_id()
+    dsn_env = spool_mod.Envelope(mail_from="", recipients=[envelope.mail_from], customer=envelope.customer,
+                                 direction="inbound" if hosted else "outbound", processed=True,
+                                 summary={"subject": "Undelivered Mail Returned to Sender", "dsn_for": spool_id})
+    gw.spool.write(dsn_id, dsn_env, dsn)
+    customer = table.customer(envelope.customer)
+    enqueue(dsn_id, customer.queue if customer else f"array.{settings.SPE_DEFAULT_ARRAY}")
+
+
+def _log(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, state: str, results: list[RecipientResult],
+         reason: str = "") -> None:
+    table = gw.routing.get()
+    customer = table.customer(envelope.customer)
+    if customer is None:
+        log.warning("%s: customer %r unknown, outcome %s not logged", spool_id, envelope.customer, state)
+        return
+    summary = envelope.summary
+    now = time.time()
+    by_rcpt = {r.address: r for r in results}
+    recipients = []
+    for rcpt in envelope.recipients:
+        r = by_rcpt.get(rcpt)
+        status = r.status if r else (DELIVERED if rcpt in envelope.delivered else state)
+        recipients.append({"address": rcpt, "status": status, "code": r.code if r else None,
+                           "reply": (r.reply if r else envelope.last_reply.get(rcpt, reason))[:300]})
+    record = {
+        "schema": customer.schema, "spool_id": spool_id, "received": envelope.received_at,
+        "direction": envelope.direction, "client_ip": envelope.client_ip, "helo": envelope.helo,
+        "tls": envelope.tls, "mail_from": envelope.mail_from, "recipients": recipients,
+        "subject": summary.get("subject", ""), "size": envelope.size, "score": summary.get("score", 0.0),
+        "symbols": summary.get("symbols", []), "facts": summary.get("facts", {}), "rules": summary.get("rules", []),
+        "actions": summary.get("actions", []), "state": state,
+        "remote_reply": (results[0].reply if results else reason)[:500],
+        "latency_ms": int((now - envelope.received_at) * 1000) if state not in ("deferred",) else None,
+        "attempts": max(1, envelope.attempts), "updated": now,
+    }
+    try:
+        msglog.push(gw.redis, record)
+    except Exception as exc:
+        log.error("%s: message log record lost (%s): %s", spool_id, exc, record)

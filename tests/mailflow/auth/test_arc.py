@@ -1,0 +1,45 @@
+"""ARC: a message sealed by a forwarder validates; altering it breaks the chain."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailflow.auth import SigningError, arc_seal, authentication_results_header
+from tests.mailflow.auth.messages import message, publish_key
+
+RELAY = "relay.example.org"
+
+
+def _sealed(check, private_pem: bytes) -> bytes:
+    raw = message()
+    header = authentication_results_header(check(raw, mail_from="alice@example.com"), RELAY)
+    stamped = f"Authentication-Results: {header}\r\n".encode() + raw
+    return arc_seal(stamped, domain=RELAY, selector="arc", private_pem=private_pem, authserv_id=RELAY)
+
+
+def test_sealed_message_passes(dns_server, keypair, check):
+    publish_key(dns_server, "arc", RELAY, keypair[1])
+    sealed = _sealed(check, keypair[0])
+    assert sealed.startswith(b"ARC-Seal: i=1; cv=none")
+    arc = check(sealed).arc
+    assert (arc.result, arc.instances) == ("pass", 1)
+
+
+def test_altered_sealed_message_fails(dns_server, keypair, check):
+    publish_key(dns_server, "arc", RELAY, keypair[1])
+    sealed = _sealed(check, keypair[0]).replace(b"Hello Bob.", b"Hello Eve.")
+    assert check(sealed).arc.result == "fail"
+
+
+def test_seal_with_unpublished_key_fails(dns_server, keypair, other_keypair, check):
+    publish_key(dns_server, "arc", RELAY, keypair[1])
+    assert check(_sealed(check, other_keypair[0])).arc.result == "fail"
+
+
+def test_message_without_chain_is_none(dns_server, check):
+    assert check(message()).arc.result == "none"
+
+
+def test_sealing_needs_our_authentication_results(keypair):
+    with pytest.raises(SigningError):
+        arc_seal(message(), domain=RELAY, selector="arc", private_pem=keypair[0], authserv_id=RELAY)
