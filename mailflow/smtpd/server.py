@@ -46,6 +46,12 @@ class GatewaySMTP(SMTP):
         self.event_handler.stats.connections += 1
         self._spe_deadline = self.loop.call_later(self.session_timeout, self._session_expired)
 
+    def _timeout_cb(self) -> None:
+        """Idle too long: say so before closing (aiosmtpd closes silently)."""
+        if self.transport is not None:
+            self.transport.write(b"421 4.4.2 Idle timeout, closing connection\r\n")
+        super()._timeout_cb()
+
     def _session_expired(self) -> None:
         if self.transport is not None:
             self.transport.write(b"421 4.4.2 Session time limit exceeded, closing connection\r\n")
