@@ -26,6 +26,7 @@ from pathlib import Path
 
 INCOMING = "incoming"
 DEFERRED = "deferred"
+HOLD = "hold"  # messages that keep crashing the engine, parked for an administrator
 
 
 class SpoolError(Exception):
@@ -80,7 +81,7 @@ class Spool:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        for name in (INCOMING, DEFERRED, "tmp"):
+        for name in (INCOMING, DEFERRED, HOLD, "tmp"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
 
     def path(self, spool_id: str, queue: str = INCOMING) -> Path:

@@ -86,9 +86,48 @@ def process_entry(spool_id: str) -> str:
             envelope, data = gw.spool.read(path)
             if path.parent.name == spool_mod.DEFERRED and envelope.next_attempt > time.time():
                 return "not-due"
-            return _process(gw, spool_id, envelope, data)
+            if _count_attempt(gw, spool_id) > settings.SPE_MAX_PROCESSING_ATTEMPTS:
+                return _hold(gw, spool_id, envelope, data, "processing failed repeatedly")
+            try:
+                outcome = _process(gw, spool_id, envelope, data)
+            except Exception as exc:
+                log.exception("%s: processing failed; the message stays spooled for a retry", spool_id)
+                envelope.attempts += 1
+                envelope.next_attempt = time.time() + _backoff(envelope.attempts)
+                gw.spool.update(spool_id, envelope, data, spool_mod.DEFERRED)
+                return f"error: {type(exc).__name__}"
+            _clear_attempts(gw, spool_id)
+            return outcome
     except spool_mod.EntryBusy:
         return "busy"
+
+
+def _count_attempt(gw: Gateway, spool_id: str) -> int:
+    """Count processing starts in Redis, so that crashes that kill the process count too."""
+    try:
+        key = f"spe:attempts:{spool_id}"
+        pipe = gw.redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, 7 * 24 * 3600)
+        return int(pipe.execute()[0])
+    except Exception:
+        return 0
+
+
+def _clear_attempts(gw: Gateway, spool_id: str) -> None:
+    try:
+        gw.redis.delete(f"spe:attempts:{spool_id}")
+    except Exception:
+        log.debug("attempt counter of %s not cleared", spool_id)
+
+
+def _hold(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: bytes, reason: str) -> str:
+    """Park a message the engine cannot process; never deliver it unchecked."""
+    log.error("%s: %s; held in the spool's hold queue", spool_id, reason)
+    gw.spool.update(spool_id, envelope, data, spool_mod.HOLD)
+    _log(gw, spool_id, envelope, "quarantined", [], reason=reason)
+    _clear_attempts(gw, spool_id)
+    return "held"
 
 
 def _process(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: bytes) -> str:

@@ -177,6 +177,7 @@ SPE_CLAMD_SOCKET = env.str("SPE_CLAMD_SOCKET", default=str(VAR_DIR / "clamav" / 
 SPE_MAX_QUEUE_LIFETIME = env.float("SPE_MAX_QUEUE_LIFETIME", default=5 * 24 * 3600)
 SPE_RETRY_BASE = env.float("SPE_RETRY_BASE", default=60.0)
 SPE_RETRY_MAX = env.float("SPE_RETRY_MAX", default=3600.0)
+SPE_MAX_PROCESSING_ATTEMPTS = env.int("SPE_MAX_PROCESSING_ATTEMPTS", default=5)
 SPE_RECOVERY_AGE = env.float("SPE_RECOVERY_AGE", default=300.0)
 SPE_OUTBOUND_PORT = env.int("SPE_OUTBOUND_PORT", default=25)
 SPE_OUTBOUND_TLS = env.str("SPE_OUTBOUND_TLS", default="opportunistic")

@@ -11,6 +11,7 @@ See docs/testing.md.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import threading
 import time
@@ -45,12 +46,15 @@ class SinkHandler:
         self.connections = 0
         self.reply_queue: list[str] = []  # replies to give to the next DATA commands
         self.rcpt_reply: dict[str, str] = {}  # address -> reply for RCPT
+        self.stall = threading.Event()  # while set, new sessions hang after EHLO (crash tests)
         self.lock = threading.Lock()
         self.arrived = threading.Condition(self.lock)
 
     async def handle_EHLO(self, server, session, envelope, hostname, responses):
         with self.lock:
             self.connections += 1
+        while self.stall.is_set():
+            await asyncio.sleep(0.05)
         session.host_name = hostname
         return responses
 
@@ -89,6 +93,15 @@ class SinkHandler:
         name = self.maildir / f"{time.time():.6f}.{uuid.uuid4().hex[:8]}.eml"
         header = f"X-Sink-Envelope-From: {message.mail_from}\r\nX-Sink-Envelope-To: {','.join(message.rcpt_tos)}\r\n"
         name.write_bytes(header.encode() + message.data)
+
+    def reset(self) -> None:
+        """Forget what was received and any scripted replies."""
+        with self.lock:
+            self.messages.clear()
+            self.count = 0
+            self.reply_queue.clear()
+            self.rcpt_reply.clear()
+            self.stall.clear()
 
     def wait_for(self, n: int, timeout: float = 30.0) -> list[Received]:
         """Block until at least ``n`` messages arrived; return them (or fail)."""

@@ -1,9 +1,11 @@
-"""Shared fixtures: real PostgreSQL (one schema per customer) and Redis.
+"""Shared fixtures: real PostgreSQL (one schema per customer), Redis, an SMTP sink, DNS.
 
 The two-customer world is built once per test session (schemas are costly
 to create); tests run in transactions rolled back afterwards, so what a test
-writes is gone before the next one. Pure modules' tests (parsers, scanners)
-need no database and run without Django too. See docs/testing.md.
+writes is gone before the next one. The world's mail domains deliver to a
+real SMTP sink on loopback, and a DNS server on loopback answers MX and
+sender-authentication lookups. Pure modules' tests (parsers, scanners) need
+no database and run without Django too. See docs/testing.md.
 """
 
 from __future__ import annotations
@@ -12,12 +14,63 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def world(django_db_setup, django_db_blocker):
+def django_db_setup(django_test_environment, django_db_blocker):
+    """Always create the test database, even when no collected test carries a db mark.
+
+    pytest-django creates it only for marked tests; session fixtures that use
+    the database through ``django_db_blocker`` would otherwise reach the
+    development database.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    with django_db_blocker.unblock():
+        config = setup_databases(verbosity=0, interactive=False, aliases={"default"}, serialized_aliases=set())
+    yield
+    with django_db_blocker.unblock():
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def sink():
+    """A real SMTP server on loopback standing in for every customer's mail server."""
+    from spe_testing.smtpsink import SMTPSink
+
+    with SMTPSink() as server:
+        yield server
+
+
+@pytest.fixture
+def clean_sink(sink):
+    sink.handler.reset()
+    yield sink
+    sink.handler.reset()
+
+
+@pytest.fixture(scope="session")
+def dns_server(sink):
+    """Authoritative DNS on loopback: example.net's MX is the sink's address."""
+    from spe_testing.dnsserver import DNSTestServer
+
+    records = [
+        ("example.net", "MX", "10 mx.example.net"),
+        ("mx.example.net", "A", "127.0.0.1"),
+        ("example.org", "MX", "10 mx.example.org"),
+        ("mx.example.org", "A", "127.0.0.1"),
+        ("nomail.example.net", "MX", "0 ."),
+        ("slow.example.net", "MX", "10 mx.slow.example.net"),
+    ]
+    with DNSTestServer(records) as server:
+        server.fail("mx.slow.example.net", "timeout")
+        yield server
+
+
+@pytest.fixture(scope="session")
+def world(django_db_setup, django_db_blocker, sink):
     """Two customers (acme.test, globex.test), each with a schema, admin and domain."""
     from tests.factories import build_two_customer_world
 
     with django_db_blocker.unblock():
-        return build_two_customer_world()
+        return build_two_customer_world(sink_port=sink.port)
 
 
 @pytest.fixture(autouse=True)

@@ -81,7 +81,7 @@ class GatewayHandler:
     async def handle_MAIL(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           mail_options: list[str]) -> str:
         try:
-            validate_address(address, allow_null=True)
+            validate_address("" if address == "<>" else address, allow_null=True)
         except AddressError as exc:
             return f"553 5.1.7 Bad sender address syntax ({exc})"
         if not self.rate.allow(session.peer[0]):
@@ -90,7 +90,7 @@ class GatewayHandler:
         table = self.routing()
         session.spe_outbound = table.customer_for_client(session.peer[0])
         session.spe_rcpt_customers = {}
-        envelope.mail_from = address
+        envelope.mail_from = address  # "<>" stays as given: aiosmtpd treats "" as "no MAIL yet"
         envelope.mail_options.extend(mail_options)
         return "250 2.1.0 OK"
 
@@ -170,7 +170,8 @@ class GatewayHandler:
                 spool_id = spool_mod.new_id()
                 headers = self._trace_headers(session, spool_id, rcpts)
                 env = spool_mod.Envelope(
-                    mail_from=envelope.mail_from, recipients=rcpts, customer=slug, direction=direction,
+                    mail_from="" if envelope.mail_from == "<>" else envelope.mail_from,
+                    recipients=rcpts, customer=slug, direction=direction,
                     client_ip=session.peer[0], helo=session.host_name or "", tls=session.ssl is not None,
                 )
                 self.spool.write(spool_id, env, headers + data)

@@ -282,3 +282,12 @@ def test_smtputf8_addresses_accepted(receiver):
         client.sendmail("jos\u00e9@example.net", ["bob@acme.test"], MSG, mail_options=["SMTPUTF8"])
     envelope, _ = receiver.spooled()[0]
     assert envelope.mail_from == "jos\u00e9@example.net"
+
+
+def test_null_sender_is_accepted_for_bounces(receiver):
+    with smtp(receiver) as client:
+        assert client.mail("")[0] == 250
+        assert client.rcpt("bob@acme.test")[0] == 250
+        assert client.data(MSG)[0] == 250
+    envelope, _ = receiver.spooled()[0]
+    assert envelope.mail_from == ""
