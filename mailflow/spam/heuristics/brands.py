@@ -1,0 +1,88 @@
+"""Brands phishing most often imitates, and the domains that really send for them.
+
+Used by the brand-impersonation and lookalike-domain rules.  Extend the
+table rather than the rules.  See docs/spam.md.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+BRAND_DOMAINS: dict[str, frozenset[str]] = {
+    name: frozenset(domains.split())
+    for name, domains in {
+        "paypal": "paypal.com paypal.me paypal.co.uk paypal-communication.com",
+        "microsoft": "microsoft.com office.com office365.com outlook.com live.com "
+        "microsoftonline.com sharepoint.com onmicrosoft.com hotmail.com skype.com",
+        "office 365": "microsoft.com office.com office365.com microsoftonline.com",
+        "outlook": "microsoft.com outlook.com office.com live.com hotmail.com",
+        "onedrive": "microsoft.com onedrive.com live.com sharepoint.com",
+        "sharepoint": "microsoft.com sharepoint.com",
+        "docusign": "docusign.com docusign.net",
+        "apple": "apple.com icloud.com me.com",
+        "icloud": "apple.com icloud.com",
+        "amazon": "amazon.com amazon.co.uk amazon.de amazon.fr amazonses.com aws.com amazonaws.com",
+        "netflix": "netflix.com",
+        "google": "google.com gmail.com googlemail.com youtube.com",
+        "dropbox": "dropbox.com dropboxmail.com",
+        "adobe": "adobe.com adobesign.com",
+        "linkedin": "linkedin.com",
+        "facebook": "facebook.com facebookmail.com meta.com",
+        "instagram": "instagram.com facebookmail.com",
+        "whatsapp": "whatsapp.com",
+        "dhl": "dhl.com dhl.de dhl.co.uk",
+        "fedex": "fedex.com",
+        "ups": "ups.com",
+        "usps": "usps.com usps.gov",
+        "wells fargo": "wellsfargo.com",
+        "chase bank": "chase.com jpmorgan.com",
+        "jpmorgan chase": "chase.com jpmorgan.com",
+        "bank of america": "bankofamerica.com bofa.com",
+        "coinbase": "coinbase.com",
+        "binance": "binance.com",
+        "metamask": "metamask.io",
+        "norton antivirus": "norton.com nortonlifelock.com gen.com",
+        "norton 360": "norton.com nortonlifelock.com gen.com",
+        "mcafee": "mcafee.com",
+        "zoom": "zoom.us zoom.com",
+        "webex": "webex.com cisco.com",
+        "irs": "irs.gov",
+        "hmrc": "hmrc.gov.uk gov.uk",
+        "wetransfer": "wetransfer.com",
+        "american express": "americanexpress.com aexp.com",
+        "citibank": "citi.com citibank.com",
+        "hsbc": "hsbc.com hsbc.co.uk",
+        "ebay": "ebay.com ebay.co.uk",
+        "steam": "steampowered.com steamcommunity.com",
+    }.items()
+}
+
+_BRAND_RE = re.compile(
+    r"\b(" + "|".join(re.escape(b) for b in sorted(BRAND_DOMAINS, key=len, reverse=True)) + r")\b",
+    re.I,
+)
+# Brand names long and distinctive enough to look for inside a domain label.
+DOMAIN_BRANDS = tuple(
+    b for b in BRAND_DOMAINS if " " not in b and len(b) >= 5 and b not in ("apple", "steam", "outlook", "google")
+)
+
+# Short names count only as a whole hyphen-separated part (``dhl-parcel.com``).
+SHORT_BRANDS = frozenset(b for b in BRAND_DOMAINS if " " not in b and len(b) < 5) | {"apple", "chase"}
+
+
+def brands_named_in(text: str) -> set[str]:
+    """Brand keys named as whole words in ``text``."""
+    return {m.group(1).lower() for m in _BRAND_RE.finditer(text)}
+
+
+def domain_belongs_to(domain: str, brand: str) -> bool:
+    """True if ``domain`` (registrable or full host) is one of ``brand``'s."""
+    domain = domain.lower()
+    return any(domain == d or domain.endswith("." + d) for d in BRAND_DOMAINS[brand])
+
+
+@cache
+def all_brand_domains() -> frozenset[str]:
+    """Every domain that legitimately sends for some listed brand."""
+    return frozenset().union(*BRAND_DOMAINS.values())

@@ -1,0 +1,76 @@
+"""Rules on wording: shouting subjects, obfuscated words, invisible characters.
+
+See docs/spam.md.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from mailflow.spam.heuristics.base import rule
+from mailflow.spam.view import MessageView
+
+_ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACED = re.compile(r"(?<![\w.])(?:[A-Za-z][ .*_-]){5,}[A-Za-z](?![\w.])")
+_LEET_WORDS = re.compile(
+    r"\b(?:v[i1!|][a@4]gr[a@4]|c[i1!|][a@4]l[i1!|]s|p[a@4][s$5]{2}w[o0]rd|micr[o0]s[o0]ft"
+    r"|p[a@4]yp[a@4][l1|]|[a@4]cc[o0]unt|v[e3]r[i1!|]fy|b[i1!|]tc[o0][i1!|]n|l[o0]g[i1!|]n)\b",
+    re.I,
+)
+_WORD = re.compile(r"\w{3,}", re.U)
+
+
+@rule("SUBJECT_ALL_CAPS", "Subject is mostly capital letters", 0.8)
+def subject_all_caps(view: MessageView) -> bool:
+    letters = [c for c in view.subject if c.isalpha()]
+    return len(letters) >= 10 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+
+
+@rule("SUBJECT_EXCLAIM", "Subject has repeated exclamation marks", 0.6)
+def subject_exclaim(view: MessageView) -> bool:
+    return view.subject.count("!") >= 2
+
+
+@rule("SUBJECT_MONEY", "Subject names an amount of money or 'free'", 0.4)
+def subject_money(view: MessageView) -> bool:
+    return bool(re.search(r"[$€£]\s?\d|\bfree\b|\b\d+% off\b", view.subject, re.I))
+
+
+@rule("ZERO_WIDTH_CHARS", "Text is salted with invisible zero-width characters", 1.5)
+def zero_width_chars(view: MessageView) -> bool:
+    text = f"{view.subject}{view.text}{''.join(d.text for d in view.html_docs)}"
+    return len(_ZERO_WIDTH.findall(text)) >= 3
+
+
+@rule("OBFUSCATED_SPACING", "Words spelled out with separators between letters (V-I-A-G-R-A)", 1.0)
+def obfuscated_spacing(view: MessageView) -> bool:
+    text = f"{view.subject}\n{view.body_text[:20000]}"
+    return any(len(set(m.group(0).lower()) - set(" .*_-")) >= 4 for m in _SPACED.finditer(text))
+
+
+@rule("OBFUSCATED_WORDS", "Common spam or phishing words written with look-alike digits and symbols", 1.5)
+def obfuscated_words(view: MessageView) -> bool:
+    text = f"{view.subject}\n{view.body_text[:20000]}"
+    return any(not match.group(0).isalpha() for match in _LEET_WORDS.finditer(text))
+
+
+def _scripts(word: str) -> set[str]:
+    names = set()
+    for char in word:
+        if char.isalpha():
+            names.add(unicodedata.name(char, "UNKNOWN").split(" ", 1)[0])
+    return names
+
+
+@rule("MIXED_SCRIPT_WORDS", "Words mix Latin letters with Cyrillic or Greek look-alikes", 1.5)
+def mixed_script_words(view: MessageView) -> bool:
+    text = f"{view.subject} {view.from_name} {view.body_text[:10000]}"
+    mixed = 0
+    for word in _WORD.findall(text):
+        if word.isascii():
+            continue
+        scripts = _scripts(word)
+        if "LATIN" in scripts and scripts & {"CYRILLIC", "GREEK"}:
+            mixed += 1
+    return mixed >= 1

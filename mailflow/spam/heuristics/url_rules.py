@@ -1,0 +1,151 @@
+"""Rules on links: deceptive link text, IP hosts, shorteners, redirectors.
+
+See docs/spam.md.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mailflow.spam.heuristics.base import rule
+from mailflow.spam.heuristics.brands import all_brand_domains
+from mailflow.spam.urls import REDIRECT_PARAMS, is_shortener, parse_url, registrable_domain
+from mailflow.spam.view import MessageView
+
+_LOOKS_LIKE_URL = re.compile(r"^(?:https?://|www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,24})(?:[/:?#]\S*)?$", re.I)
+SUSPICIOUS_TLDS = frozenset(
+    [
+        "zip",
+        "mov",
+        "top",
+        "xyz",
+        "click",
+        "icu",
+        "cyou",
+        "buzz",
+        "cfd",
+        "sbs",
+        "rest",
+        "lat",
+        "monster",
+        "quest",
+        "gq",
+        "ml",
+        "cf",
+        "tk",
+        "ga",
+        "work",
+        "support",
+        "country",
+        "kim",
+        "loan",
+        "men",
+        "date",
+        "racing",
+        "review",
+        "stream",
+        "download",
+    ]
+)
+FREE_HOSTING = frozenset(
+    [
+        "firebaseapp.com",
+        "web.app",
+        "glitch.me",
+        "weebly.com",
+        "wixsite.com",
+        "ipfs.io",
+        "r2.dev",
+        "pages.dev",
+        "workers.dev",
+        "000webhostapp.com",
+        "netlify.app",
+        "vercel.app",
+        "ngrok.io",
+        "ngrok-free.app",
+        "blogspot.com",
+        "godaddysites.com",
+        "square.site",
+        "webflow.io",
+        "repl.co",
+        "herokuapp.com",
+        "azurewebsites.net",
+        "windows.net",
+        "storage.googleapis.com",
+        "appspot.com",
+        "formstack.com",
+        "jotform.com",
+        "typeform.com",
+    ]
+)
+
+
+def mismatched_links(view: MessageView) -> list[tuple[str, str]]:
+    """(shown domain, target domain) of links whose text names another domain.
+
+    A tracking redirect that carries the shown domain in its URL is not counted.
+    """
+    found = []
+    for doc in view.html_docs:
+        for href, text in doc.links:
+            shown = _LOOKS_LIKE_URL.match(text.strip())
+            target = parse_url(href)
+            if not shown or target is None:
+                continue
+            shown_domain = registrable_domain(shown.group(1))
+            if shown_domain != target.domain and shown_domain not in href.lower():
+                found.append((shown_domain, target.domain))
+    return found
+
+
+@rule("LINK_TEXT_MISMATCH", "Link text shows one domain but the link goes to another", 1.5)
+def link_text_mismatch(view: MessageView) -> bool:
+    return bool(mismatched_links(view))
+
+
+@rule("LINK_TEXT_BRAND_MISMATCH", "Link text shows a well-known brand's domain but goes elsewhere", 2.5)
+def link_text_brand_mismatch(view: MessageView) -> bool:
+    brands = all_brand_domains()
+    return any(shown in brands for shown, _ in mismatched_links(view))
+
+
+@rule("URL_IP_HOST", "A link points at a bare IP address", 2.0)
+def url_ip_host(view: MessageView) -> bool:
+    return any(u.is_ip for u in view.parsed_urls)
+
+
+@rule("URL_SHORTENER", "A link goes through a URL shortener", 1.0)
+def url_shortener(view: MessageView) -> bool:
+    return any(is_shortener(u.host) for u in view.parsed_urls)
+
+
+@rule("URL_REDIRECTOR", "A link carries another URL as a redirect parameter", 0.8)
+def url_redirector(view: MessageView) -> bool:
+    return any(REDIRECT_PARAMS.search("?" + u.query) for u in view.parsed_urls if u.query)
+
+
+@rule("URL_USERINFO", "A link hides its real host behind user@ text", 2.5)
+def url_userinfo(view: MessageView) -> bool:
+    return any("@" in u.raw.split("//", 1)[-1].split("/", 1)[0] for u in view.parsed_urls)
+
+
+@rule("URL_PUNYCODE", "A link host is an internationalised (punycode) name", 1.0)
+def url_punycode(view: MessageView) -> bool:
+    return any("xn--" in u.host for u in view.parsed_urls)
+
+
+@rule("URL_SUSPICIOUS_TLD", "A link uses a top-level domain common in abuse", 0.7)
+def url_suspicious_tld(view: MessageView) -> bool:
+    return any(u.host.rsplit(".", 1)[-1] in SUSPICIOUS_TLDS for u in view.parsed_urls)
+
+
+@rule("URL_FREE_HOSTING", "A link points at free web hosting or a form builder", 1.0)
+def url_free_hosting(view: MessageView) -> bool:
+    return any(u.domain in FREE_HOSTING or u.host in FREE_HOSTING for u in view.parsed_urls)
+
+
+@rule("URL_SCRIPT_SCHEME", "A link uses a javascript: or data: target", 1.5)
+def url_script_scheme(view: MessageView) -> bool:
+    return any(
+        href.strip().lower().startswith(("javascript:", "data:")) for doc in view.html_docs for href, _ in doc.links
+    )

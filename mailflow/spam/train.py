@@ -1,0 +1,45 @@
+"""Train the shipped default model from a labelled corpus.
+
+Usage: ``python -m mailflow.spam.train [CORPUS_DIR] [--output PATH]``.
+CORPUS_DIR defaults to ``../shared/corpus`` beside the repository.  See
+docs/spam.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from mailflow.spam import DEFAULT_MODEL_PATH
+from mailflow.spam.corpus import default_corpus_dir, iter_corpus
+from mailflow.spam.training import train_views
+from mailflow.spam.view import view_from_bytes
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("corpus", nargs="?", type=Path, default=default_corpus_dir())
+    parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_PATH)
+    args = parser.parse_args(argv)
+    started = time.monotonic()
+    samples = list(iter_corpus(args.corpus))
+    if not samples:
+        sys.stderr.write(f"no messages found in {args.corpus}\n")
+        return 1
+    views = [view_from_bytes(s.raw) for s in samples]
+    model = train_views(views, [s.is_spam for s in samples])
+    spam = sum(s.is_spam for s in samples)
+    model.meta.update({"spam": spam, "ham": len(samples) - spam, "corpus": args.corpus.name})
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    model.save(args.output)
+    sys.stdout.write(
+        f"trained on {len(samples)} messages ({spam} spam) in {time.monotonic() - started:.1f}s; "
+        f"{len(model.weights)} features; wrote {args.output} ({args.output.stat().st_size} bytes)\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

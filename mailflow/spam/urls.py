@@ -1,0 +1,135 @@
+"""URL helpers: find URLs in text, split them, name their registrable domain.
+
+The registrable-domain rule is a small approximation of the Public Suffix
+List (two labels, three under common second-level suffixes such as
+``co.uk``); it only has to be good enough to compare domains.  See
+docs/spam.md.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+URL_IN_TEXT = re.compile(r"""(?:https?://|www\.)[^\s<>"'()\[\]{}]{2,2000}""", re.I)
+DOMAIN_IN_TEXT = re.compile(r"\b((?:[a-z0-9-]{1,63}\.)+[a-z]{2,24})\b", re.I)
+
+_SECOND_LEVEL = frozenset(
+    ["co", "com", "net", "org", "gov", "edu", "ac", "ltd", "plc", "me", "gen", "nom", "sch", "mil", "or", "ne", "go"]
+)
+
+SHORTENERS = frozenset(
+    [
+        "bit.ly",
+        "bitly.com",
+        "tinyurl.com",
+        "t.co",
+        "goo.gl",
+        "ow.ly",
+        "is.gd",
+        "buff.ly",
+        "rebrand.ly",
+        "cutt.ly",
+        "shorturl.at",
+        "rb.gy",
+        "t.ly",
+        "tiny.cc",
+        "bl.ink",
+        "lnkd.in",
+        "s.id",
+        "v.gd",
+        "qrco.de",
+        "short.io",
+        "shorte.st",
+        "adf.ly",
+        "x.co",
+        "soo.gd",
+        "clck.ru",
+        "u.to",
+        "t.me",
+        "tinyurl.is",
+        "trib.al",
+        "dlvr.it",
+        "surl.li",
+        "urlz.fr",
+        "1url.com",
+    ]
+)
+REDIRECT_PARAMS = re.compile(r"[?&](?:url|u|redirect|redirect_uri|next|goto|target|dest|link)=https?", re.I)
+
+
+@dataclass(frozen=True)
+class Url:
+    """One URL, split into the parts the checks look at."""
+
+    raw: str
+    scheme: str
+    host: str
+    path: str
+    query: str
+
+    @property
+    def is_ip(self) -> bool:
+        return is_ip_host(self.host)
+
+    @property
+    def domain(self) -> str:
+        return registrable_domain(self.host)
+
+
+def is_ip_host(host: str) -> bool:
+    """True for dotted-quad, IPv6 literal or a bare (decimal/hex) integer host."""
+    host = host.strip("[]")
+    if not host or (host[-1].isalpha() and ":" not in host):
+        return False
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return bool(re.fullmatch(r"(?:0x[0-9a-f]{6,8}|\d{8,10})", host, re.I))
+
+
+def registrable_domain(host: str) -> str:
+    """``mail.example.co.uk`` -> ``example.co.uk``; IPs are returned as they are."""
+    host = host.lower().strip(".")
+    if is_ip_host(host):
+        return host
+    labels = host.split(".")
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
+
+
+def parse_url(raw: str) -> Url | None:
+    """Split ``raw`` into a ``Url``; None if it has no usable host."""
+    text = raw.strip().strip(".,;:!?'\"")
+    if text.lower().startswith("www."):
+        text = "http://" + text
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return None
+    if not host or parts.scheme.lower() not in ("http", "https"):
+        return None
+    try:
+        host = host.encode("idna").decode("ascii") if not host.isascii() else host
+    except UnicodeError:
+        pass
+    return Url(text, parts.scheme.lower(), host, unquote(parts.path), parts.query)
+
+
+def urls_in_text(text: str, limit: int = 200) -> list[str]:
+    """Return URL-looking substrings of ``text``, at most ``limit``."""
+    found = []
+    for match in URL_IN_TEXT.finditer(text):
+        found.append(match.group(0))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def is_shortener(host: str) -> bool:
+    return registrable_domain(host) in SHORTENERS or host in SHORTENERS

@@ -1,0 +1,122 @@
+"""``MessageView``: the parts of a message the spam layers read.
+
+``MessageView.from_parts`` builds a view from an existing parse (the engine
+has one); ``view_from_bytes`` parses raw bytes with the stdlib modern API
+and never raises, whatever the input.  See docs/spam.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from functools import cached_property
+
+from mailflow.spam.htmltext import HtmlDoc, parse_html
+from mailflow.spam.urls import Url, parse_url, urls_in_text
+
+MAX_TEXT_CHARS = 200_000
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """Decoded subject, sender, headers, bodies, URLs and attachments."""
+
+    subject: str = ""
+    from_: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+    text: str = ""
+    html: tuple[str, ...] = ()
+    urls: tuple[str, ...] = ()
+    attachments: tuple[tuple[str, str], ...] = ()
+    part_types: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_parts(
+        cls,
+        *,
+        subject: str = "",
+        from_: str = "",
+        headers: Sequence[tuple[str, str]] = (),
+        text_bodies: Sequence[str] = (),
+        html_bodies: Sequence[str] = (),
+        attachments: Sequence[tuple[str, str]] = (),
+        part_types: Sequence[str] = (),
+    ) -> MessageView:
+        """Build a view from decoded parts; URLs are collected from the bodies."""
+        text = "\n".join(text_bodies)[:MAX_TEXT_CHARS]
+        html = tuple(h[:MAX_TEXT_CHARS] for h in html_bodies)
+        view = cls(
+            subject=subject or "",
+            from_=from_ or "",
+            headers=tuple((str(n), str(v)) for n, v in headers),
+            text=text,
+            html=html,
+            attachments=tuple((n or "", (t or "").lower()) for n, t in attachments),
+            part_types=tuple(t.lower() for t in part_types),
+        )
+        object.__setattr__(view, "urls", tuple(view._collect_urls()))
+        return view
+
+    def _collect_urls(self) -> list[str]:
+        found = urls_in_text(self.text)
+        for doc in self.html_docs:
+            found.extend(href for href, _ in doc.links)
+            found.extend(a for a in doc.form_actions if a)
+            found.extend(urls_in_text(doc.text, limit=50))
+        return found[:300]
+
+    @cached_property
+    def html_docs(self) -> tuple[HtmlDoc, ...]:
+        return tuple(parse_html(h) for h in self.html)
+
+    @cached_property
+    def parsed_urls(self) -> tuple[Url, ...]:
+        parsed = (parse_url(u) for u in self.urls)
+        return tuple(u for u in parsed if u is not None)
+
+    @cached_property
+    def html_text(self) -> str:
+        return "\n".join(d.text for d in self.html_docs)
+
+    @cached_property
+    def body_text(self) -> str:
+        """Visible text a reader sees: plain parts, or the HTML if there are none."""
+        if self.text.strip():
+            return self.text
+        return self.html_text
+
+    @cached_property
+    def _from_pair(self) -> tuple[str, str]:
+        try:
+            name, address = parseaddr(self.from_)
+        except Exception:  # malformed From gives no address
+            return self.from_.strip(), ""
+        return name.strip(), address.strip().lower()
+
+    @property
+    def from_name(self) -> str:
+        return self._from_pair[0]
+
+    @property
+    def from_address(self) -> str:
+        return self._from_pair[1]
+
+    @cached_property
+    def from_domain(self) -> str:
+        return self.from_address.rpartition("@")[2]
+
+    def header(self, name: str) -> str | None:
+        """First value of header ``name`` (case-insensitive), or None."""
+        lname = name.lower()
+        for hname, value in self.headers:
+            if hname.lower() == lname:
+                return value
+        return None
+
+
+def view_from_bytes(raw: bytes) -> MessageView:
+    """Parse raw RFC 5322 bytes into a view; malformed input gives a partial view."""
+    from mailflow.spam.parse import parts_from_bytes
+
+    return MessageView.from_parts(**parts_from_bytes(raw))

@@ -1,0 +1,74 @@
+"""The shipped model plus the rules, on mail a gateway sees today."""
+
+from __future__ import annotations
+
+from mailflow.spam import QUARANTINE_THRESHOLD, TAG_THRESHOLD, score
+from tests.mailflow.spam.builders import view
+
+M365_PHISH = dict(
+    subject="Action Required: Your password expires today",
+    from_="Microsoft 365 Admin <no-reply@mailsecure-notice.com>",
+    text=None,
+    html="""<html><body style="font-family:Segoe UI">
+<p>Dear user,</p>
+<p>The password for your Microsoft 365 account <b>bob@example.org</b> expires today.
+To keep using your mailbox, verify your account within 24 hours.</p>
+<p><a href="https://login-microsoftonline.account-verify.top/owa/?id=bob@example.org"
+style="background:#0067b8;color:#fff;padding:8px">Keep current password</a></p>
+<p>Failure to verify will result in your account being suspended.</p>
+<p>Microsoft Security Team</p></body></html>""",
+)
+
+DOCUSIGN_PHISH = dict(
+    subject="Completed: Please review and sign your document",
+    from_="DocuSign via Accounts <accounts@hr-payroll-portal.net>",
+    text=None,
+    html="""<p>Accounts Payable sent you a document to review and sign.</p>
+<p><a href="https://bit.ly/3Qx9fZp">REVIEW DOCUMENT</a></p>
+<p>Do not share this email. <a href="https://docs-sign.web.app/s">https://www.docusign.com/support</a></p>""",
+    attachments=(("Payment_Remittance.html", "text/html", b"<form action='https://x.top'></form>"),),
+)
+
+BUSINESS = dict(
+    subject="Re: Q3 budget review - updated figures",
+    from_="Maria Lopez <maria.lopez@acme-industrial.com>",
+    text="""Hi Tom,
+
+Thanks for sending the draft. I've updated the figures for the Leeds site and
+added the maintenance contract we discussed on Tuesday. The totals now match
+the finance system.
+
+Could you check the travel line before Thursday's meeting? I think the
+conference costs were counted twice.
+
+Best regards,
+Maria
+
+--
+Maria Lopez | Operations Controller | Acme Industrial Ltd
+""",
+)
+
+
+def test_modern_password_expiry_phish_is_quarantined() -> None:
+    verdict = score(view(**M365_PHISH))
+    assert verdict.score >= QUARANTINE_THRESHOLD, verdict
+    assert {"BRAND_IMPERSONATION", "CREDENTIAL_LURE_LINK"} <= set(verdict.names)
+
+
+def test_docusign_lure_with_html_attachment_is_quarantined() -> None:
+    verdict = score(view(**DOCUSIGN_PHISH))
+    assert verdict.score >= QUARANTINE_THRESHOLD, verdict
+
+
+def test_ordinary_business_email_is_not_tagged() -> None:
+    verdict = score(view(**BUSINESS))
+    assert verdict.score < TAG_THRESHOLD / 2, verdict
+
+
+def test_verdict_lists_the_classifier_symbol_with_its_probability() -> None:
+    verdict = score(view(**BUSINESS))
+    assert verdict.symbols[0].name in ("BAYES_SPAM", "BAYES_HAM")
+    assert "probability" in verdict.symbols[0].description
+    assert verdict.probability is not None and 0.0 <= verdict.probability <= 1.0
+    assert verdict.score == round(sum(h.score for h in verdict.symbols), 3)

@@ -1,0 +1,129 @@
+"""Each heuristic rule fires on a message crafted for it, and not on plain mail."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+
+import pytest
+
+import mailflow.spam.heuristics as heuristics
+from mailflow.spam.heuristics import RULE_MODULES, RULES, Rule, evaluate, register
+from mailflow.spam.view import MessageView
+from tests.mailflow.spam.builders import view
+
+LURE_LINK = '<p>Verify your account</p><a href="https://secure-check.example.net/login">Sign in</a>'
+CASES: dict[str, dict[str, object]] = {
+    "HTML_ONLY": {"text": None, "html": "<p>Hello there, here is the news.</p>"},
+    "HTML_HIDDEN_TEXT": {"html": '<p>Hi</p><span style="display:none">lorem ipsum dolor sit amet consectetur</span>'},
+    "HTML_FORM": {"html": '<form action="https://collect.example.net/"><input name="q"></form>'},
+    "HTML_PASSWORD_FORM": {"html": '<form action="/x"><input type="password" name="p"></form>'},
+    "HTML_IMAGE_ONLY": {"text": None, "html": '<a href="https://x.example"><img src="https://x.example/a.png"></a>'},
+    "HTML_SCRIPT": {"html": "<p>x</p><script>document.location='https://evil.example'</script>"},
+    "LINK_TEXT_MISMATCH": {"html": '<a href="https://track.badsite.example/r">www.mybank.example</a>'},
+    "LINK_TEXT_BRAND_MISMATCH": {
+        "html": '<a href="https://paypal-help.example.net/">https://www.paypal.com/signin</a>'
+    },
+    "URL_IP_HOST": {"text": "Log in at http://203.0.113.9/portal now"},
+    "URL_SHORTENER": {"text": "Details: https://bit.ly/3xYzAbc"},
+    "URL_REDIRECTOR": {"text": "Go to https://go.example.com/out?url=https://evil.example.net/"},
+    "URL_USERINFO": {"text": "Open https://www.bank.example@198.51.100.4/secure"},
+    "URL_PUNYCODE": {"text": "See https://xn--pypal-4ve.com/login"},
+    "URL_SUSPICIOUS_TLD": {"text": "Claim at https://prize-center.top/claim"},
+    "URL_FREE_HOSTING": {"text": "Document: https://shared-docs-4411.web.app/view"},
+    "URL_SCRIPT_SCHEME": {"html": '<a href="javascript:alert(1)">open</a>'},
+    "CREDENTIAL_LURE": {"text": "Your password expires today. Contact IT.", "subject": "IT notice"},
+    "CREDENTIAL_LURE_LINK": {"text": "Unusual sign-in activity detected. Review at https://acct.example.net/review"},
+    "URGENCY_PHRASES": {"text": "Respond within 24 hours or lose access."},
+    "MONEY_FRAUD_PHRASES": {"text": "You are the beneficiary of 10 million US dollars from my late client."},
+    "BRAND_IMPERSONATION": {"from_": "Microsoft 365 Support <alerts@mail-notify.example.net>"},
+    "BRAND_LOOKALIKE_DOMAIN": {"text": "Sign in: https://paypal-resolution-center.example.net/"},
+    "HTML_ATTACHMENT": {"attachments": (("Remittance.html", "text/html", b"<script>location='x'</script>"),)},
+    "ATTACHMENT_DOUBLE_EXT": {"attachments": (("invoice.pdf.exe", "application/octet-stream", b"MZ"),)},
+    "SUBJECT_ALL_CAPS": {"subject": "URGENT PAYMENT NEEDED TODAY"},
+    "SUBJECT_EXCLAIM": {"subject": "You won!!"},
+    "SUBJECT_MONEY": {"subject": "Get $500 cash back"},
+    "ZERO_WIDTH_CHARS": {"text": "Pa\u200bss\u200bwo\u200brd re\u200bset"},
+    "OBFUSCATED_SPACING": {"text": "Buy V-I-A-G-R-A here"},
+    "OBFUSCATED_WORDS": {"text": "Confirm your Micr0soft p4ssword"},
+    "MIXED_SCRIPT_WORDS": {"text": "Your \u0430ccount was locked"},
+    "MISSING_DATE": {"date": False},
+    "MISSING_MESSAGE_ID": {"message_id": False},
+    "FROM_NAME_HAS_OTHER_ADDRESS": {"from_": '"billing@bank.example" <x@random-host.example.net>'},
+    "REPLY_TO_FREEMAIL": {"extra_headers": (("Reply-To", "ceo.private@gmail.com"),)},
+    "FROM_NO_ADDRESS": {"from_": "Undisclosed sender"},
+    "FREEMAIL_EXEC_NAME": {"from_": "Jane Doe CEO <jane.doe.office@gmail.com>"},
+}
+
+
+def test_every_rule_has_a_crafted_case() -> None:
+    assert set(CASES) == set(RULES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rule_fires_on_its_crafted_message(name: str) -> None:
+    fired = {hit.name for hit in evaluate(view(**CASES[name]))}
+    assert name in fired
+
+
+def test_ordinary_business_mail_fires_no_rule() -> None:
+    html = '<p>Hi team,</p><p>Agenda: <a href="https://wiki.example.com/q3">wiki.example.com/q3</a></p>'
+    assert evaluate(view(html=html)) == []
+
+
+def test_legitimate_brand_sender_is_not_impersonation() -> None:
+    fired = {h.name for h in evaluate(view(from_="PayPal <service@intl.paypal.com>"))}
+    assert "BRAND_IMPERSONATION" not in fired
+
+
+@pytest.mark.parametrize(
+    "host", ["dhl-parcel-redelivery.example", "secure-paypa1.example.net", "microsoft.com.login-check.example"]
+)
+def test_lookalike_domains_are_recognised(host: str) -> None:
+    fired = {h.name for h in evaluate(view(text=f"Pay here: https://{host}/pay"))}
+    assert "BRAND_LOOKALIKE_DOMAIN" in fired
+
+
+@pytest.mark.parametrize("host", ["www.dhl.com", "login.microsoftonline.com", "pop-art.example", "outlook.4team.biz"])
+def test_real_brand_and_unrelated_domains_are_not_lookalikes(host: str) -> None:
+    fired = {h.name for h in evaluate(view(text=f"See https://{host}/page"))}
+    assert "BRAND_LOOKALIKE_DOMAIN" not in fired
+
+
+def test_newsletter_about_a_brand_is_not_impersonation() -> None:
+    fired = {h.name for h in evaluate(view(from_="Lockergnome Apple Core <subscriptions@lockergnome.example>"))}
+    assert "BRAND_IMPERSONATION" not in fired
+
+
+def test_body_only_skips_header_rules() -> None:
+    names = {h.name for h in evaluate(view(date=False, message_id=False), body_only=True)}
+    assert "MISSING_DATE" not in names and "MISSING_MESSAGE_ID" not in names
+
+
+def test_score_overrides_apply_by_name() -> None:
+    hits = evaluate(view(subject="You won!!"), scores={"SUBJECT_EXCLAIM": 4.0})
+    assert [h.score for h in hits if h.name == "SUBJECT_EXCLAIM"] == [4.0]
+
+
+def test_duplicate_rule_name_raises() -> None:
+    with pytest.raises(ValueError, match="duplicate"):
+        register(Rule("HTML_ONLY", "again", 1.0, lambda v: True))
+
+
+def test_broken_rule_does_not_stop_scanning() -> None:
+    def explode(_: MessageView) -> bool:
+        raise RuntimeError("bug")
+
+    register(Rule("TEST_EXPLODING_RULE", "raises", 1.0, explode))
+    try:
+        assert "TEST_EXPLODING_RULE" not in {h.name for h in evaluate(view())}
+    finally:
+        del RULES["TEST_EXPLODING_RULE"]
+
+
+def test_every_rule_module_is_registered_and_described() -> None:
+    found = {m.name for m in pkgutil.iter_modules(heuristics.__path__)} - {"base", "brands"}
+    assert found == set(RULE_MODULES)
+    for module in RULE_MODULES:
+        importlib.import_module(f"mailflow.spam.heuristics.{module}")
+    assert all(rule.description and rule.name.isupper() for rule in RULES.values())
