@@ -74,7 +74,7 @@ DATABASES = {
     "default": {
         **env.db_url(
             "SPE_DATABASE_URL",
-            default="postgres://spe@127.0.0.1:55432/spe",
+            default=f"postgres://spe@127.0.0.1:{env.int('SPE_PG_PORT', default=55432)}/spe",
         ),
         "ENGINE": "django_tenants.postgresql_backend",
         "CONN_MAX_AGE": env.int("SPE_DB_CONN_MAX_AGE", default=60),
@@ -137,7 +137,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
 # --- Redis, Celery (docs/mailflow.md) --------------------------------------
-REDIS_URL = env.str("SPE_REDIS_URL", default="redis://127.0.0.1:56379/0")
+REDIS_URL = env.str("SPE_REDIS_URL", default=f"redis://127.0.0.1:{env.int('SPE_REDIS_PORT', default=56379)}/0")
 CELERY_BROKER_URL = env.str("SPE_CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True

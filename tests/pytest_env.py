@@ -7,5 +7,6 @@ a running demo and a test run never see each other's queues.
 import os
 import tempfile
 
-os.environ.setdefault("SPE_REDIS_URL", "redis://127.0.0.1:56379/1")
+REDIS_PORT = os.environ.get("SPE_REDIS_PORT", "56379")
+os.environ.setdefault("SPE_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/1")
 os.environ.setdefault("SPE_SPOOL_DIR", tempfile.mkdtemp(prefix="spe-test-spool-"))

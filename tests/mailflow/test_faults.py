@@ -18,6 +18,10 @@ from tests.mailflow.test_end_to_end import by_subject, message, send, wait_log
 pytestmark = [pytest.mark.smtp, pytest.mark.slow]
 
 
+def _redis_db(url: str, db: int) -> str:
+    return f"{url.rsplit('/', 1)[0]}/{db}"
+
+
 @pytest.fixture
 def private_path(mailpath_env, tmp_path, request):
     """A mail path of the test's own (own Redis database), stopped afterwards."""
@@ -26,7 +30,7 @@ def private_path(mailpath_env, tmp_path, request):
     def make(**env) -> MailPath:
         redis_db = 5 + len(paths)
         path = MailPath(tmp_path / f"path{len(paths)}",
-                        {**mailpath_env, "SPE_REDIS_URL": f"redis://127.0.0.1:56379/{redis_db}", **env},
+                        {**mailpath_env, "SPE_REDIS_URL": _redis_db(mailpath_env["SPE_REDIS_URL"], redis_db), **env},
                         concurrency=1)
         paths.append(path)
         return path

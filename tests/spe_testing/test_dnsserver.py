@@ -175,9 +175,18 @@ def test_records_file_format():
 
 
 def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port free for both TCP and UDP (the server listens on both)."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            tcp.bind(("127.0.0.1", 0))
+            port = tcp.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+                try:
+                    udp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
+    raise RuntimeError("no port free for both TCP and UDP")
 
 
 def test_command_line_serves_a_zone_file(tmp_path):
@@ -188,10 +197,12 @@ def test_command_line_serves_a_zone_file(tmp_path):
         [sys.executable, "-m", "spe_testing.dnsserver", "--port", str(port), "--zone", str(zone)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
     try:
-        assert "serving 2 records" in proc.stdout.readline()
+        first = proc.stdout.readline()
+        assert "serving 2 records" in first, first + (proc.stdout.read() if proc.poll() is not None else "")
         resolver = make_resolver(port)
         assert resolver.resolve("example.org", "A")[0].address == "192.0.2.77"
         assert resolver.resolve("example.org", "TXT")[0].strings == (b"v=spf1 a -all",)
