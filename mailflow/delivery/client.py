@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from mailflow.addresses import AddressError, validate_address
+from mailflow.crlf import has_bare_newline, normalise_newlines
 
 DELIVERED, DEFERRED, FAILED = "delivered", "deferred", "failed"
 
@@ -107,6 +108,8 @@ class SMTPPool:
             validate_address(mail_from, allow_null=True)
         except AddressError as exc:
             return [RecipientResult(r, FAILED, 553, f"5.1.7 invalid sender: {exc}") for r in recipients]
+        if has_bare_newline(data):  # messages made inside the platform; SMTP wants CRLF only
+            data = normalise_newlines(data)
         good, results = [], []
         for rcpt in recipients:
             try:

@@ -21,6 +21,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from mailflow import spool as spool_mod
 from mailflow.addresses import AddressError, split, validate_address
+from mailflow.crlf import has_bare_newline, normalise_newlines
 from mailflow.routing import CustomerRoute, RoutingTable
 from mailflow.smtpd.limits import RateLimiter
 
@@ -47,16 +48,6 @@ class Stats:
         self.received = 0
         self.refused = 0
         self.tempfailed = 0
-
-
-def normalise_newlines(data: bytes) -> bytes:
-    """Turn bare LF and bare CR into CRLF (SMTP smuggling protection)."""
-    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").replace(b"\n", b"\r\n")
-
-
-def has_bare_newline(data: bytes) -> bool:
-    crlf = data.count(b"\r\n")
-    return data.count(b"\n") != crlf or data.count(b"\r") != crlf
 
 
 class GatewayHandler:

@@ -1,0 +1,115 @@
+"""The engine's processing of one spool entry, in process: idempotence, locking, checks."""
+
+from __future__ import annotations
+
+import pytest
+
+from mailflow import spool as spool_mod
+from mailflow import worker
+from mailflow.checks.base import Check, CheckTemporaryFailure
+from mailflow.engine import pipeline
+
+MSG = b"From: a@example.net\r\nTo: bob@acme.test\r\nSubject: engine test\r\n\r\nbody\r\n"
+
+
+@pytest.fixture
+def engine(settings, tmp_path, world, committed, clean_sink):
+    settings.SPE_SPOOL_DIR = tmp_path / "spool"
+    settings.VAR_DIR = tmp_path / "var"
+    worker._gateway = None
+    yield worker.gateway()
+    worker.gateway().smtp.close_all()
+    worker._gateway = None
+
+
+def spool_message(gw, data: bytes = MSG, recipients=("bob@acme.test",)) -> str:
+    spool_id = spool_mod.new_id()
+    env = spool_mod.Envelope(mail_from="a@example.net", recipients=list(recipients), customer="acme",
+                             direction="inbound", client_ip="192.0.2.1")
+    gw.spool.write(spool_id, env, data)
+    return spool_id
+
+
+def test_processing_twice_delivers_once(engine, clean_sink):
+    spool_id = spool_message(engine)
+    assert worker.process_entry(spool_id) == "delivered"
+    assert worker.process_entry(spool_id) == "gone"
+    assert len(clean_sink.handler.wait_for(1)) == 1
+    assert engine.spool.find(spool_id) is None
+
+
+def test_entry_locked_by_another_process_is_left_alone(engine, clean_sink):
+    spool_id = spool_message(engine)
+    with engine.spool.locked(spool_id):
+        assert worker.process_entry(spool_id) == "busy"
+    assert clean_sink.handler.count == 0
+    assert worker.process_entry(spool_id) == "delivered"
+
+
+def test_partial_delivery_is_not_repeated_on_retry(engine, clean_sink):
+    clean_sink.handler.rcpt_reply["carol@acme.test"] = "450 4.2.1 try later"
+    spool_id = spool_message(engine, recipients=("bob@acme.test", "carol@acme.test"))
+    assert worker.process_entry(spool_id) == "deferred"
+    envelope, _ = engine.spool.read(engine.spool.path(spool_id, spool_mod.DEFERRED))
+    assert envelope.delivered == ["bob@acme.test"]
+    clean_sink.handler.rcpt_reply.clear()
+    envelope.next_attempt = 0
+    engine.spool.update(spool_id, envelope, engine.spool.read(engine.spool.find(spool_id))[1], spool_mod.DEFERRED)
+    assert worker.process_entry(spool_id) == "delivered"
+    received = clean_sink.handler.wait_for(2)
+    assert [m.rcpt_tos for m in received] == [["bob@acme.test"], ["carol@acme.test"]]
+
+
+class _Unreachable(Check):
+    name = "unreachable"
+    description = "a scanner that cannot be reached"
+    on_error = "tempfail"
+
+    def run(self, ctx) -> None:
+        raise CheckTemporaryFailure("scanner unreachable")
+
+
+def test_check_that_cannot_run_defers_the_message_unchanged(engine, clean_sink, monkeypatch):
+    monkeypatch.setattr(pipeline.checks, "registry", [_Unreachable])
+    spool_id = spool_message(engine)
+    assert worker.process_entry(spool_id) == "deferred"
+    envelope, data = engine.spool.read(engine.spool.path(spool_id, spool_mod.DEFERRED))
+    assert not envelope.processed  # checks run again on the retry
+    assert data.endswith(MSG)
+    assert clean_sink.handler.count == 0
+
+
+def test_message_that_keeps_crashing_is_held_not_delivered(engine, clean_sink, settings, monkeypatch):
+    settings.SPE_MAX_PROCESSING_ATTEMPTS = 2
+
+    def crash(ctx):
+        raise RuntimeError("engine bug")
+
+    monkeypatch.setattr(pipeline, "process", crash)
+    spool_id = spool_message(engine)
+    for _ in range(2):
+        assert worker.process_entry(spool_id).startswith("error")
+        envelope, data = engine.spool.read(engine.spool.find(spool_id))
+        envelope.next_attempt = 0
+        engine.spool.update(spool_id, envelope, data, spool_mod.DEFERRED)
+    assert worker.process_entry(spool_id) == "held"
+    assert engine.spool.path(spool_id, spool_mod.HOLD).exists()
+    assert clean_sink.handler.count == 0
+
+
+def test_archive_bomb_becomes_a_fact_not_a_crash(engine, clean_sink):
+    import io
+    import zipfile
+    from email.message import EmailMessage
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("zeros.bin", b"\0" * (60 * 1024 * 1024))
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "a@example.net", "bob@acme.test", "bomb"
+    msg.set_content("see attached")
+    msg.add_attachment(buf.getvalue(), maintype="application", subtype="zip", filename="report.zip")
+    spool_id = spool_message(engine, msg.as_bytes())
+    assert worker.process_entry(spool_id) == "delivered"  # policy decides what to do with the fact
+    [arrived] = clean_sink.handler.wait_for(1)
+    assert b"X-SPE-Symbols: ARCHIVE_BOMB" in arrived.data
