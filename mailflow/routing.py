@@ -32,6 +32,9 @@ class CustomerRoute:
     max_message_bytes: int = 50 * 1024 * 1024
     max_recipients: int = 500
     outbound_relays: tuple[str, ...] = ()
+    archiving: bool = False
+    archive_retention_days: int = 0
+    end_user_quarantine: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,9 @@ def _customer_route(customer: Customer) -> CustomerRoute:
         max_message_bytes=max_bytes,
         max_recipients=max_rcpts,
         outbound_relays=tuple(customer.outbound_relays or ()),
+        archiving=plan.archiving if plan else False,
+        archive_retention_days=plan.archive_retention_days if plan else 0,
+        end_user_quarantine=plan.end_user_quarantine if plan else True,
     )
 
 

@@ -137,7 +137,7 @@ def _process(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: byt
         disposition, out = Disposition("deliver"), data
     else:
         try:
-            disposition = pipeline.process(ctx)
+            disposition = pipeline.process(ctx, decide=_decider())
         except pipeline.RetryLater as exc:
             return _defer_unprocessed(gw, spool_id, envelope, data, str(exc))
         out = ctx.output_bytes()
@@ -152,6 +152,13 @@ def _process(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: byt
         return "bounced"
     results = deliver(gw, table, envelope, out)
     return _settle(gw, table, spool_id, envelope, out, results)
+
+
+def _decider():
+    """The policy engine's decision step (rules, lists, spam thresholds)."""
+    from policy.engine import decide
+
+    return decide
 
 
 def _summary(ctx: MessageContext) -> dict:
@@ -251,8 +258,8 @@ def _defer_unprocessed(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope,
 
 
 def _finish(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, state: str,
-            results: list[RecipientResult], reason: str = "") -> None:
-    _log(gw, spool_id, envelope, state, results, reason=reason)
+            results: list[RecipientResult], reason: str = "", extra: dict | None = None) -> None:
+    _log(gw, spool_id, envelope, state, results, reason=reason, extra=extra)
     gw.spool.remove(spool_id)
 
 
@@ -275,7 +282,8 @@ def _send_dsn(gw: Gateway, table: RoutingTable, spool_id: str, envelope: spool_m
 
 
 def _log(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, state: str, results: list[RecipientResult],
-         reason: str = "") -> None:
+         reason: str = "", extra: dict | None = None) -> None:
+    """Queue the message log record; ``extra`` carries quarantine or archive details for the flusher."""
     table = gw.routing.get()
     customer = table.customer(envelope.customer)
     if customer is None:
@@ -299,7 +307,7 @@ def _log(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, state: str, r
         "actions": summary.get("actions", []), "state": state,
         "remote_reply": (results[0].reply if results else reason)[:500],
         "latency_ms": int((now - envelope.received_at) * 1000) if state not in ("deferred",) else None,
-        "attempts": max(1, envelope.attempts), "updated": now,
+        "attempts": max(1, envelope.attempts), "updated": now, **(extra or {}),
     }
     try:
         msglog.push(gw.redis, record)
