@@ -4,7 +4,9 @@ See docs/mailflow.md. Workers ``push`` one JSON record per outcome onto a
 Redis list (one round trip, pipelined with nothing else); ``flush`` moves
 up to a batch of records to a processing list (LMOVE, so a crash mid-flush
 loses nothing), upserts them per customer schema in one statement each, and
-only then removes them. If PostgreSQL is away, records wait in Redis and the
+only then removes them. Records that carry ``quarantine`` or ``archive``
+details also become quarantine items and archive index rows, in the same
+transaction. If PostgreSQL is away, records wait in Redis and the
 log catches up when it returns.
 """
 
@@ -50,20 +52,26 @@ def _row(record: dict):
 
 
 def _write(schema: str, records: list[dict]) -> None:
+    from django.db import transaction
     from django_tenants.utils import schema_context
 
+    from mailflow.archive import index as archive_index
     from mailflow.models import MessageLog
+    from mailflow.quarantine import index as quarantine_index
 
     latest: dict[str, dict] = {}
     for record in records:  # the newest record of a message wins
         current = latest.get(record["spool_id"])
         if current is None or record["updated"] >= current["updated"]:
             latest[record["spool_id"]] = record
-    with schema_context(schema):
+    with schema_context(schema), transaction.atomic():
         MessageLog.objects.bulk_create(
             [_row(r) for r in latest.values()], update_conflicts=True, unique_fields=["spool_id"],
             update_fields=[f for f in FIELDS if f != "received"],
         )
+        # Quarantine and archive index rows travel in the same records (docs/quarantine.md, docs/archive.md).
+        quarantine_index.write(records)
+        archive_index.write(schema, records)
 
 
 def flush(client: redis.Redis, batch: int = 1000) -> int:

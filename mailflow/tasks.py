@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 @shared_task(name="mailflow.process_message", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def process_message(spool_id: str) -> str:
     outcome = worker.process_entry(spool_id)
-    log.info("%s: %s", spool_id, outcome)
+    log.debug("%s: %s", spool_id, outcome)
     return outcome
 
 
@@ -89,3 +89,46 @@ def _on_worker_ready(sender=None, **kwargs) -> None:
     except Exception as exc:
         log.warning("recovery sweep not queued at start: %s", exc)
     heartbeat.start_worker_heartbeat(sender)
+
+
+def _each_customer(work, name: str) -> int:
+    """Run ``work(customer)`` in each live customer's schema; one failing customer does not stop the others."""
+    from django_tenants.utils import tenant_context
+
+    from tenants.models import Customer
+
+    total = 0
+    for customer in Customer.objects.exclude(schema_name="public").exclude(status="pending_deletion"):
+        try:
+            with tenant_context(customer):
+                total += work(customer)
+        except Exception:
+            log.exception("%s failed for customer %s", name, customer.slug)
+    return total
+
+
+@shared_task(name="mailflow.send_quarantine_digests", ignore_result=True)
+def send_quarantine_digests() -> int:
+    """Send end-user digests of customers whose digest schedule is due (docs/quarantine.md)."""
+    from mailflow.quarantine import digest
+
+    return _each_customer(digest.send_due, "quarantine digest")
+
+
+@shared_task(name="mailflow.purge_quarantine", ignore_result=True)
+def purge_quarantine() -> int:
+    """Remove held mail past each customer's quarantine retention (docs/quarantine.md)."""
+    from mailflow.quarantine import services
+    from policy.models import CustomerPolicy
+
+    return _each_customer(
+        lambda c: services.purge_expired(c, retention_days=CustomerPolicy.get().quarantine_retention_days),
+        "quarantine purge")
+
+
+@shared_task(name="mailflow.purge_archive", ignore_result=True)
+def purge_archive() -> int:
+    """Remove archived mail past retention, respecting legal holds (docs/archive.md)."""
+    from mailflow.archive import services
+
+    return _each_customer(services.purge_expired, "archive purge")

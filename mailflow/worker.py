@@ -22,11 +22,13 @@ from django.conf import settings
 from mailflow import msglog
 from mailflow import spool as spool_mod
 from mailflow.addresses import split
+from mailflow.archive import capture as archive_capture
 from mailflow.delivery import mx
 from mailflow.delivery.client import DEFERRED, DELIVERED, FAILED, RecipientResult, SMTPPool
 from mailflow.delivery.dsn import build_dsn
 from mailflow.engine import pipeline
 from mailflow.engine.context import Disposition, MessageContext
+from mailflow.quarantine import hold as quarantine_hold
 from mailflow.queueing import enqueue
 from mailflow.routing import RoutingCache, RoutingTable
 
@@ -42,7 +44,7 @@ class Gateway:
 
     @cached_property
     def routing(self) -> RoutingCache:
-        return RoutingCache(settings.VAR_DIR / "cache" / "routing.json")
+        return RoutingCache(settings.VAR_DIR / "cache" / "routing.json", check_every=settings.SPE_CONFIG_CHECK_EVERY)
 
     @cached_property
     def smtp(self) -> SMTPPool:
@@ -137,11 +139,21 @@ def _process(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: byt
         disposition, out = Disposition("deliver"), data
     else:
         try:
-            disposition = pipeline.process(ctx, decide=_decider())
+            decide, prepare = _policy_steps()
+            disposition = pipeline.process(ctx, decide=decide, prepare=prepare)
         except pipeline.RetryLater as exc:
             return _defer_unprocessed(gw, spool_id, envelope, data, str(exc))
         out = ctx.output_bytes()
         envelope.summary = _summary(ctx)
+        _apply_routing(gw, table, envelope, ctx, out, delivering=disposition.kind in ("deliver", "delay"))
+    if disposition.kind == "delay":
+        envelope.processed = True
+        envelope.next_attempt = disposition.until
+        gw.spool.update(spool_id, envelope, out, spool_mod.DEFERRED)
+        _log(gw, spool_id, envelope, "deferred", [], reason=disposition.reason)
+        return "delayed"
+    if disposition.kind == "quarantine":
+        return _quarantine(gw, table, spool_id, envelope, data, disposition)
     if disposition.kind == "delete":
         _finish(gw, spool_id, envelope, "deleted", [], reason=disposition.reason)
         return "deleted"
@@ -154,18 +166,57 @@ def _process(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: byt
     return _settle(gw, table, spool_id, envelope, out, results)
 
 
-def _decider():
-    """The policy engine's decision step (rules, lists, spam thresholds)."""
-    from policy.engine import decide
+def _apply_routing(gw: Gateway, table: RoutingTable, envelope: spool_mod.Envelope, ctx: MessageContext,
+                   out: bytes, delivering: bool) -> None:
+    """Carry out what actions decided about recipients: redirect, group-only delivery, copies, notices.
 
-    return decide
+    Notifications always go; copies and recipient changes only for a message that will be delivered.
+    """
+    for extra in ctx.extra_messages:
+        if extra.data is None and not delivering:
+            continue
+        sender = extra.mail_from if extra.data is not None else envelope.mail_from
+        spool_extra(gw, table, envelope.customer, extra.recipients, extra.data or out, sender,
+                    {"subject": ctx.subject, "extra_for": ctx.spool_id, "reason": extra.reason})
+    if not delivering:
+        return
+    if ctx.redirect_to is not None:
+        envelope.summary.setdefault("facts", {})["redirected_from"] = list(envelope.recipients)
+        envelope.recipients = list(ctx.redirect_to)
+    if ctx.only_recipients is not None:
+        dropped = [r for r in envelope.recipients if r not in ctx.only_recipients]
+        envelope.recipients = [r for r in envelope.recipients if r in ctx.only_recipients]
+        envelope.summary.setdefault("facts", {})["not_delivered_to"] = dropped
+
+
+def spool_extra(gw: Gateway, table: RoutingTable, customer_slug: str, recipients: list[str], data: bytes,
+                mail_from: str, summary: dict) -> str:
+    """Spool and enqueue a message made by the platform (copy, notice, DSN); it skips the checks."""
+    hosted = all(table.domain(split(r)[1]) is not None for r in recipients)
+    new_id = spool_mod.new_id()
+    env = spool_mod.Envelope(mail_from=mail_from, recipients=list(recipients), customer=customer_slug,
+                             direction="inbound" if hosted else "outbound", processed=True, summary=summary)
+    gw.spool.write(new_id, env, data)
+    customer = table.customer(customer_slug)
+    enqueue(new_id, customer.queue if customer else f"array.{settings.SPE_DEFAULT_ARRAY}")
+    return new_id
+
+
+def _policy_steps():
+    """The policy engine's steps: decide (rules, verdicts) and prepare (lists, before the checks)."""
+    from policy.engine import decide, prepare
+
+    return decide, prepare
+
+
+_PRIVATE_FACTS = {"attachments", "groups", "customer_footer_text", "customer_footer_html"}
 
 
 def _summary(ctx: MessageContext) -> dict:
     return {
         "subject": ctx.subject, "score": ctx.score,
         "symbols": [[s.name, s.score, s.detail] for s in ctx.symbols],
-        "facts": {k: v for k, v in ctx.facts.items() if k != "attachments"} | {
+        "facts": {k: v for k, v in ctx.facts.items() if k not in _PRIVATE_FACTS and not k.startswith("_")} | {
             "attachments": ctx.facts.get("attachments", [])[:50], "timings_ms": ctx.timings,
             "check_errors": ctx.check_errors},
         "rules": ctx.rules_fired, "actions": ctx.actions_taken,
@@ -181,9 +232,7 @@ def deliver(gw: Gateway, table: RoutingTable, envelope: spool_mod.Envelope, data
         route = table.domain(domain) if envelope.direction == "inbound" else None
         if route is not None:
             groups[("route", route.host, route.port, route.tls_policy)].append(rcpt)
-        elif envelope.direction == "inbound":
-            results.append(RecipientResult(rcpt, DEFERRED, 451, "4.3.0 no route for this domain (yet)"))
-        else:
+        else:  # outbound, or an inbound message redirected to an address outside
             groups[("mx", domain)].append(rcpt)
     for key, rcpts in groups.items():
         if key[0] == "route":
@@ -243,8 +292,22 @@ def _settle(gw: Gateway, table: RoutingTable, spool_id: str, envelope: spool_mod
         return "deferred"
     delivered = [r for r in results if r.status == DELIVERED]
     state = "delivered" if not failures else ("partial" if delivered or envelope.delivered else "bounced")
-    _finish(gw, spool_id, envelope, state, results)
+    extra = None
+    customer = table.customer(envelope.customer)
+    if state in ("delivered", "partial") and archive_capture.wanted(customer, envelope):
+        extra = archive_capture.capture(customer, envelope, data)  # store errors: retried, never lost
+    _finish(gw, spool_id, envelope, state, results, extra=extra)
     return state
+
+
+def _quarantine(gw: Gateway, table: RoutingTable, spool_id: str, envelope: spool_mod.Envelope, data: bytes,
+                disposition: Disposition) -> str:
+    """Hold the message as received (docs/quarantine.md): store it once, index it through the log."""
+    customer = table.customer(envelope.customer)
+    schema = customer.schema if customer else "public"
+    _held, extra = quarantine_hold.hold(schema, envelope, data, disposition)
+    _finish(gw, spool_id, envelope, "quarantined", [], reason=disposition.reason, extra=extra)
+    return "quarantined"
 
 
 def _defer_unprocessed(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: bytes, reason: str) -> str:
@@ -271,14 +334,8 @@ def _send_dsn(gw: Gateway, table: RoutingTable, spool_id: str, envelope: spool_m
         return
     dsn = build_dsn(reporting_mta=settings.SPE_HOSTNAME, original_from=envelope.mail_from, spool_id=spool_id,
                     arrival=envelope.received_at, failures=failures, original=data)
-    hosted = table.domain(split(envelope.mail_from)[1]) is not None
-    dsn_id = spool_mod.new_id()
-    dsn_env = spool_mod.Envelope(mail_from="", recipients=[envelope.mail_from], customer=envelope.customer,
-                                 direction="inbound" if hosted else "outbound", processed=True,
-                                 summary={"subject": "Undelivered Mail Returned to Sender", "dsn_for": spool_id})
-    gw.spool.write(dsn_id, dsn_env, dsn)
-    customer = table.customer(envelope.customer)
-    enqueue(dsn_id, customer.queue if customer else f"array.{settings.SPE_DEFAULT_ARRAY}")
+    spool_extra(gw, table, envelope.customer, [envelope.mail_from], dsn, "",
+                {"subject": "Undelivered Mail Returned to Sender", "dsn_for": spool_id})
 
 
 def _log(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, state: str, results: list[RecipientResult],

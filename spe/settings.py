@@ -49,6 +49,7 @@ SHARED_APPS = [
     "rest_framework",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "policy",
     "audit",
 ]
 TENANT_APPS = [
@@ -80,6 +81,7 @@ DATABASES = {
         "CONN_MAX_AGE": env.int("SPE_DB_CONN_MAX_AGE", default=60),
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"connect_timeout": env.int("SPE_DB_CONNECT_TIMEOUT", default=5)},
+        "TEST": {"NAME": env.str("SPE_TEST_DB_NAME", default="") or None},  # parallel test runs
     }
 }
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
@@ -154,6 +156,9 @@ CELERY_BEAT_SCHEDULE = {
     "retry-deferred": {"task": "mailflow.retry_deferred", "schedule": env.float("SPE_RETRY_SCAN_EVERY", 15.0)},
     "recover-spool": {"task": "mailflow.recover_spool", "schedule": 60.0},
     "purge-deleted-customers": {"task": "tenants.purge_deleted_customers", "schedule": 3600.0},
+    "quarantine-digests": {"task": "mailflow.send_quarantine_digests", "schedule": 900.0},
+    "purge-quarantine": {"task": "mailflow.purge_quarantine", "schedule": 3600.0},
+    "purge-archive": {"task": "mailflow.purge_archive", "schedule": 3600.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
@@ -190,9 +195,28 @@ SPE_SMTP_MESSAGES_PER_MINUTE = env.int("SPE_SMTP_MESSAGES_PER_MINUTE", default=0
 SPE_SMTP_IDLE_TIMEOUT = env.float("SPE_SMTP_IDLE_TIMEOUT", default=300.0)
 SPE_SMTP_SESSION_TIMEOUT = env.float("SPE_SMTP_SESSION_TIMEOUT", default=1800.0)
 SPE_BARE_NEWLINE = env.str("SPE_BARE_NEWLINE", default="normalize")
+SPE_CONFIG_CHECK_EVERY = env.float("SPE_CONFIG_CHECK_EVERY", default=2.0)  # seconds between version checks
+SPE_AV_MAX_DEFERRALS = env.int("SPE_AV_MAX_DEFERRALS", default=3)
+SPE_AV_TIMEOUT = env.float("SPE_AV_TIMEOUT", default=30.0)
+SPE_AV_HASHLIST = env.str("SPE_AV_HASHLIST", default="")
+SPE_DNSBL_ZONES = env.list("SPE_DNSBL_ZONES", default=[])
+SPE_DNSBL_CACHE_TTL = env.int("SPE_DNSBL_CACHE_TTL", default=300)
+SPE_URIBL_ZONES = env.list("SPE_URIBL_ZONES", default=[])
+SPE_URL_BLOCKLIST = env.list("SPE_URL_BLOCKLIST", default=[])
+SPE_SPAM_MODEL = env.str("SPE_SPAM_MODEL", default="")
 SPE_NODE_NAME = env.str("SPE_NODE_NAME", default="node1")
 SPE_DEFAULT_ARRAY = env.str("SPE_DEFAULT_ARRAY", default="default")
 SPE_CUSTOMER_DELETE_GRACE_DAYS = env.int("SPE_CUSTOMER_DELETE_GRACE_DAYS", default=30)
+
+# --- Message store, quarantine, archive (docs/quarantine.md, docs/archive.md)
+SPE_STORE_BACKEND = env.str("SPE_STORE_BACKEND", default="mailflow.store.FileStore")
+SPE_STORE_DELETE_GRACE = env.float("SPE_STORE_DELETE_GRACE", default=3600.0)
+SPE_PUBLIC_URL = env.str("SPE_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+SPE_BRAND_NAME = env.str("SPE_BRAND_NAME", default="Mail security")
+SPE_BRAND_COLOR = env.str("SPE_BRAND_COLOR", default="#17324d")
+SPE_DIGEST_FROM = env.str("SPE_DIGEST_FROM", default=f"no-reply@{SPE_HOSTNAME}")
+SPE_QUARANTINE_LINK_DAYS = env.int("SPE_QUARANTINE_LINK_DAYS", default=14)
+SPE_ARCHIVE_EXPORT_MAX = env.int("SPE_ARCHIVE_EXPORT_MAX", default=10000)
 
 LOGGING = {
     "version": 1,
@@ -200,5 +224,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("SPE_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "mail.log": {"level": "WARNING"},  # aiosmtpd logs every SMTP command at INFO
+    },
 }

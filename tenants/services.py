@@ -28,6 +28,7 @@ from tenants.models import Array, ConsoleDomain, Customer, MailDomain, Plan, Sub
 from tenants.validators import normalise_domain
 
 CUSTOMER_ADMINS = "Customer administrators"
+CUSTOMER_SUB_ADMINS = "Customer sub-administrators"
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ def _initialise_schema(customer: Customer, *, username: str, password: str, acto
     with tenant_context(customer):
         CustomerPolicy.get()
         admins, _ = AuthGroup.objects.get_or_create(name=CUSTOMER_ADMINS)
+        AuthGroup.objects.get_or_create(name=CUSTOMER_SUB_ADMINS)
         user = get_user_model().objects.create_user(username=username, email=username, password=password)
         user.groups.add(admins)
         record(events.CONSOLE_USER_CREATED, actor=actor, target=user, detail="first customer administrator")

@@ -8,5 +8,7 @@ import os
 import tempfile
 
 REDIS_PORT = os.environ.get("SPE_REDIS_PORT", "56379")
-os.environ.setdefault("SPE_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/1")
+REDIS_DB = os.environ.get("SPE_TEST_REDIS_DB", "1")  # parallel test runs each take their own
+os.environ.setdefault("SPE_REDIS_URL", f"redis://127.0.0.1:{REDIS_PORT}/{REDIS_DB}")
 os.environ.setdefault("SPE_SPOOL_DIR", tempfile.mkdtemp(prefix="spe-test-spool-"))
+os.environ.setdefault("SPE_STORE_DIR", tempfile.mkdtemp(prefix="spe-test-store-"))

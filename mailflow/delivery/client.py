@@ -143,9 +143,9 @@ class SMTPPool:
         if conn._spe_count:
             conn.rset()
         options = []
-        if conn.has_extn("8bitmime") and any(b > 127 for b in data):
+        if conn.has_extn("8bitmime") and not data.isascii():
             options.append("BODY=8BITMIME")
-        if conn.has_extn("smtputf8") and any(ord(c) > 127 for c in mail_from + "".join(rcpts)):
+        if conn.has_extn("smtputf8") and not (mail_from + "".join(rcpts)).isascii():
             options.append("SMTPUTF8")
         code, msg = conn.mail(mail_from, options)
         if code != 250:

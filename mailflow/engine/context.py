@@ -7,6 +7,8 @@ check), and what checks found and actions decided.
 
 from __future__ import annotations
 
+import email
+import email.message
 import email.parser
 import email.policy
 from dataclasses import dataclass, field
@@ -33,10 +35,22 @@ class Symbol:
 class Disposition:
     """What happens to the message (or to some recipients)."""
 
-    kind: str  # deliver | quarantine | delete | bounce | defer
+    kind: str  # deliver | quarantine | delete | bounce | delay
     reason: str = ""
     category: str = ""  # quarantine folder
     recipients: list[str] | None = None  # None = all pending recipients
+    rule: str = ""  # the rule that decided, so a release can skip just that rule
+    until: float = 0.0  # delay: not before this time
+
+
+@dataclass
+class ExtraMessage:
+    """A message an action asks to send besides the original (copy, notification)."""
+
+    recipients: list[str]
+    data: bytes | None = None  # None: a copy of the message as it leaves
+    mail_from: str = ""
+    reason: str = ""
 
 
 @dataclass
@@ -55,6 +69,11 @@ class MessageContext:
     add_headers: list[tuple[str, str]] = field(default_factory=list)
     dispositions: list[Disposition] = field(default_factory=list)
     body_override: bytes | None = None  # set by actions that rewrite the message
+    extra_messages: list[ExtraMessage] = field(default_factory=list)
+    redirect_to: list[str] | None = None  # replaces the recipients
+    only_recipients: set[str] | None = None  # deliver only to these (group-member delivery)
+    classifications: list[str] = field(default_factory=list)
+    _edit: email.message.EmailMessage | None = None
 
     @property
     def direction(self) -> str:
@@ -81,13 +100,31 @@ class MessageContext:
 
     @property
     def subject(self) -> str:
+        """The decoded subject, from the shared parse when there is one (no second parse)."""
+        if "parsed" in self.__dict__:
+            return self.parsed.subject[:998]
         try:
             return str(self.headers.get("Subject", ""))[:998]
         except Exception:  # a header the email package cannot decode
             return ""
 
+    def edit(self) -> email.message.EmailMessage:
+        """A mutable copy of the message for actions that rewrite it (made once)."""
+        if self._edit is None:
+            self._edit = email.message_from_bytes(self.raw, policy=email.policy.SMTP)
+        return self._edit
+
+    def terminal(self) -> Disposition | None:
+        return next((d for d in self.dispositions if d.kind != "deliver"), None)
+
     def output_bytes(self) -> bytes:
-        """The message as it will leave: added headers on top, original bytes below."""
+        """The message as it will leave: added headers on top, original (or rewritten) bytes below."""
+        if self._edit is not None and self.body_override is None:
+            try:
+                self.body_override = self._edit.as_bytes(policy=email.policy.SMTP)
+            except Exception as exc:  # a message the email package cannot serialise: keep the original
+                self.check_errors["rewrite"] = f"{type(exc).__name__}: {exc}"[:300]
+                self.body_override = self.raw
         body = self.body_override if self.body_override is not None else self.raw
         if not self.add_headers:
             return body

@@ -54,8 +54,10 @@ def default_decide(ctx: MessageContext) -> None:
     actions.registry["deliver"]().apply(ctx, {})
 
 
-def process(ctx: MessageContext, decide: Decider = default_decide) -> Disposition:
-    """Observe, decide, act; returns the message's disposition."""
+def process(ctx: MessageContext, decide: Decider = default_decide, prepare: Decider | None = None) -> Disposition:
+    """Prepare (lists), observe (checks), decide (policy), act; returns the message's disposition."""
+    if prepare is not None:
+        prepare(ctx)
     run_checks(ctx)
     decide(ctx)
     if not ctx.dispositions:
@@ -63,4 +65,4 @@ def process(ctx: MessageContext, decide: Decider = default_decide) -> Dispositio
     if ctx.symbols:
         names = ", ".join(f"{s.name}({s.score:g})" for s in ctx.symbols)
         ctx.add_headers.append(("X-SPE-Symbols", names[:900]))
-    return ctx.dispositions[0]
+    return ctx.terminal() or ctx.dispositions[0]

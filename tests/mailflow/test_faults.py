@@ -119,6 +119,8 @@ def test_postgres_down_mail_keeps_flowing_and_log_catches_up(private_path, clean
     url = f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}"
     path = private_path(SPE_DATABASE_URL=url).start()
     try:
+        send(path.smtp_port, "sender@example.net", ["bob@acme.test"], message("Database is here"))
+        by_subject(clean_sink, "Database is here")  # the worker has compiled acme's policy by now
         proxy.cut()  # PostgreSQL unreachable from the mail path from here on
         spool_id = send(path.smtp_port, "sender@example.net", ["bob@acme.test"], message("Database is away"))
         by_subject(clean_sink, "Database is away")

@@ -33,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=settings.SPE_SMTP_PORT)
 
     def handle(self, *args, **opts) -> None:
-        routing = RoutingCache(settings.VAR_DIR / "cache" / "routing.json")
+        routing = RoutingCache(settings.VAR_DIR / "cache" / "routing.json", check_every=settings.SPE_CONFIG_CHECK_EVERY)
         try:
             routing.get()
         except RuntimeError as exc:

@@ -1,0 +1,94 @@
+"""Spam content score: classifier plus heuristic rules (docs/checks.md, docs/spam.md).
+
+Builds the spam layers' ``MessageView`` from the engine's single parse (no
+second parse) and adds every symbol ``mailflow.spam.score`` returns. Mail
+from an allow-listed sender is not scored. A damaged model file never stops
+mail: the rules still run, the check's error is recorded on the message and
+an error line is logged on every message until the file is repaired.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from mailflow.checks import resources
+from mailflow.checks.base import Check, SymbolSpec
+from mailflow.engine.context import MessageContext
+from mailflow.spam import RULES, MessageView, ModelError, score
+
+log = logging.getLogger(__name__)
+
+_CONTENT_TYPE = re.compile(rb"^Content-Type:[ \t]*([\w.+-]+/[\w.+-]+)", re.I | re.M)
+_MAX_STRUCTURE = 6
+
+
+def mime_structure(raw: bytes) -> list[str]:
+    """Content types in document order (what ``email``'s walk gives), read from the raw bytes."""
+    found = []
+    for match in _CONTENT_TYPE.finditer(raw):
+        found.append(match.group(1).decode("ascii").lower())
+        if len(found) >= _MAX_STRUCTURE:
+            break
+    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    if not _CONTENT_TYPE.search(head):
+        found.insert(0, "text/plain")  # a message without Content-Type is text/plain
+    return found[:_MAX_STRUCTURE]
+
+
+def view_of(ctx: MessageContext) -> MessageView:
+    """The spam view of the message, from ``ctx.parsed``."""
+    parsed = ctx.parsed
+    first_from = next((v for n, v in parsed.headers if n.lower() == "from"), parsed.from_)
+    attachments = [(p.filename, p.content_type) for p in parsed.attachments if p.depth == 0]
+    return MessageView.from_parts(
+        subject=parsed.subject, from_=first_from, headers=parsed.headers,
+        text_bodies=parsed.text_bodies, html_bodies=parsed.html_bodies,
+        attachments=attachments, part_types=mime_structure(ctx.raw),
+    )
+
+
+class _NoModel:
+    """Stands in for a damaged model: neutral logit, so only the rules score."""
+
+    def features(self, view: MessageView) -> list[int]:
+        return []
+
+    def margin_of(self, ids: list[int]) -> float:
+        return 0.0
+
+
+class SpamContent(Check):
+    name = "spam"
+    description = "Statistical classifier and heuristic content rules"
+    symbols = (
+        SymbolSpec("BAYES_SPAM", 0.0, "Classifier: spam probability above 0.5 (up to 11 points)"),
+        SymbolSpec("BAYES_HAM", 0.0, "Classifier: spam probability below 0.5 (down to -5 points)"),
+        *(SymbolSpec(r.name, r.score, r.description) for r in RULES.values()),
+    )
+    time_budget = 0.5
+    directions = frozenset({"inbound"})
+
+    def run(self, ctx: MessageContext) -> None:
+        ctx.facts["spam_probability"] = None
+        if ctx.facts.get("sender_allowlisted"):
+            ctx.facts["spam_skipped"] = "allowlisted"
+            return
+        view = view_of(ctx)
+        model: Any
+        error: ModelError | None = None
+        try:
+            model = resources.spam_model()
+        except ModelError as exc:
+            log.error("spam model unusable (%s); scoring with rules only until it is replaced", exc)
+            model, error = _NoModel(), exc
+        verdict = score(view, model)
+        for hit in verdict.symbols:
+            if error is not None and hit.name.startswith("BAYES_"):
+                continue
+            ctx.add_symbol(hit.name, hit.score, hit.description)
+        if error is not None:
+            ctx.facts["spam_skipped"] = "model unusable"
+            raise RuntimeError(f"spam model unusable: {error}")
+        ctx.facts["spam_probability"] = round(verdict.probability or 0.0, 4)

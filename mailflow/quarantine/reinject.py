@@ -1,0 +1,43 @@
+"""Put a message back on the sender path: a new spool entry, processed, then enqueued (docs/quarantine.md).
+
+Used by release, forward, digests and archive forwards. The entry is marked
+``processed`` so checks and policy do not run again (the hold that stopped
+the message is not applied twice); it is enqueued when the caller's
+transaction commits; callers ``discard`` it if that transaction fails.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+
+from mailflow import spool as spool_mod
+from mailflow.queueing import enqueue
+
+
+def queue_of(customer) -> str:
+    return customer.array.queue if customer.array_id else f"array.{settings.SPE_DEFAULT_ARRAY}"
+
+
+def header_lines(headers: list[tuple[str, str]]) -> bytes:
+    safe = [(n, " ".join(str(v).split())) for n, v in headers]  # no CR/LF smuggled into a header
+    return b"".join(f"{n}: {v}\r\n".encode("utf-8", "replace") for n, v in safe)
+
+
+def send(customer, *, mail_from: str, recipients: list[str], data: bytes, direction: str = "inbound",
+         summary: dict | None = None) -> str:
+    """Spool ``data`` for ``recipients``; enqueued on commit. Returns the new spool id."""
+    spool = spool_mod.Spool(settings.SPE_SPOOL_DIR)
+    spool_id = spool_mod.new_id()
+    envelope = spool_mod.Envelope(mail_from=mail_from, recipients=list(recipients), customer=customer.slug,
+                                  direction=direction, client_ip="", helo=settings.SPE_HOSTNAME, processed=True,
+                                  summary=summary or {})
+    spool.write(spool_id, envelope, data)
+    queue = queue_of(customer)
+    transaction.on_commit(lambda: enqueue(spool_id, queue))  # runs at once outside a transaction
+    return spool_id
+
+
+def discard(spool_id: str) -> None:
+    """Remove an entry spooled by a transaction that then failed (Django has no on-rollback hook)."""
+    spool_mod.Spool(settings.SPE_SPOOL_DIR).remove(spool_id)

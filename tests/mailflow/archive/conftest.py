@@ -1,0 +1,1 @@
+from tests.mailflow.quarantine.support import engine  # noqa: F401 - fixture

@@ -1,0 +1,56 @@
+"""The checks on the real mail path: SMTP receiver, engine worker process, sink, message log."""
+
+from __future__ import annotations
+
+import uuid
+from email.policy import SMTP
+
+import pytest
+
+from tests.mailflow.checks.samples import EICAR_WRAPPINGS, eicar_message, harmless_zip_message, mail
+from tests.mailflow.test_end_to_end import by_subject, send, wait_log
+
+pytestmark = pytest.mark.smtp
+
+
+def symbols_of(row) -> list[str]:
+    return [name for name, _score, _detail in row.symbols]
+
+
+@pytest.mark.parametrize("wrapping", sorted(EICAR_WRAPPINGS))
+def test_eicar_reaches_the_log_as_virus_found(mailpath, clean_sink, committed, wrapping):
+    subject = f"EICAR {wrapping} {uuid.uuid4().hex[:6]}"
+    raw, inner = eicar_message(wrapping, subject)
+    spool_id = send(mailpath.smtp_port, "sender@example.net", ["bob@acme.test"], raw)
+    row = wait_log("c_acme", spool_id)
+    assert "VIRUS_FOUND" in symbols_of(row)
+    assert row.facts["virus_found"] is True
+    assert inner in [v["path"] for v in row.facts["virus"] if v["engine"] == "clamav"]
+
+
+def test_clean_message_with_a_harmless_zip_is_delivered_intact(mailpath, clean_sink, committed):
+    subject = f"Figures {uuid.uuid4().hex[:6]}"
+    original = harmless_zip_message(subject)
+    spool_id = send(mailpath.smtp_port, "sender@example.net", ["bob@acme.test"], original)
+    [arrived] = by_subject(clean_sink, subject)
+    assert arrived.data.endswith(original)
+    added = arrived.data[: -len(original)].decode()
+    assert "Authentication-Results: gateway.spe.test;" in added
+    row = wait_log("c_acme", spool_id, "delivered")
+    assert row.facts["virus"] == [] and row.facts["virus_found"] is False
+    assert sorted(row.facts["av_engines"]) == ["clamav", "yara"]
+    assert "VIRUS_FOUND" not in symbols_of(row)
+
+
+def test_forged_sender_of_a_reject_domain_shows_dmarc_fail_reject(mailpath, dns_server, clean_sink, committed):
+    domain = f"bank{uuid.uuid4().hex[:8]}.test"
+    dns_server.add_record(domain, "TXT", "v=spf1 ip4:198.51.100.7 -all")
+    dns_server.add_record(f"_dmarc.{domain}", "TXT", "v=DMARC1; p=reject")
+    subject = f"Wire transfer {uuid.uuid4().hex[:6]}"
+    raw = mail(subject, sender=f"Treasury <treasury@{domain}>").as_bytes(policy=SMTP)
+    spool_id = send(mailpath.smtp_port, f"treasury@{domain}", ["bob@acme.test"], raw)
+    row = wait_log("c_acme", spool_id)
+    assert row.facts["spf"] == "fail"
+    assert row.facts["dmarc"] == "fail"
+    assert row.facts["dmarc_policy"] == "reject"
+    assert "DMARC_POLICY_REJECT" in symbols_of(row)

@@ -1,0 +1,82 @@
+"""URLCensor: URLs however they are written, and URI blocklists over the loopback DNS."""
+
+from __future__ import annotations
+
+import uuid
+
+from mailflow.checks.urls import UrlCensor
+from tests.mailflow.checks.conftest import context, symbol_names
+from tests.mailflow.checks.samples import mail, with_file
+from tests.mailflow.mime.samples import make_zip
+
+HTML = """<html><body>
+<p>Your parcel is waiting. <a href="https://track.parcel-news.test/p?id=1">Track it</a></p>
+<img src="http://img.parcel-news.test/logo.png">
+<form action="https://collect.phish.test/login"><input type="password" name="p"></form>
+<a href="https://www.google.com/url?q=x&url=https://landing.redirected.test/offer">offer</a>
+<a href="http://bit.ly/3abcDEF">short</a>
+</body></html>"""
+
+
+def urls_of(raw: bytes, **kwargs) -> tuple[dict[str, dict], list[str], object]:
+    ctx = context(raw, **kwargs)
+    UrlCensor().run(ctx)
+    return {u["host"]: u for u in ctx.facts["urls"]}, symbol_names(ctx), ctx
+
+
+def test_links_images_forms_redirect_targets_and_shorteners(node):
+    hosts, symbols, ctx = urls_of(mail(html=HTML).as_bytes())
+    assert {"track.parcel-news.test", "img.parcel-news.test", "collect.phish.test", "www.google.com",
+            "landing.redirected.test", "bit.ly"} <= set(hosts)
+    assert hosts["bit.ly"]["shortener"] is True
+    assert hosts["www.google.com"]["redirector"] is True
+    assert ctx.facts["url_hosts"] == sorted(hosts)
+    assert "URL_SHORTENER_LINK" in symbols
+
+
+def test_obfuscated_urls_in_plain_text_are_found(node):
+    body = ("Pay here: h&#116;tps://pay.obscured.test/now\n"
+            "or hxxps://defanged[.]example[.]test/x\n"
+            "or http://203.0.113.9/login and www.bare-host.test/path\n")
+    hosts, symbols, _ = urls_of(mail(body=body).as_bytes())
+    assert {"pay.obscured.test", "defanged.example.test", "203.0.113.9", "www.bare-host.test"} <= set(hosts)
+    assert hosts["pay.obscured.test"]["obfuscated"] is True
+    assert hosts["www.bare-host.test"]["obfuscated"] is False
+    assert hosts["203.0.113.9"]["ip_literal"] is True
+    assert {"URL_OBFUSCATED", "URL_IP_LITERAL"} <= set(symbols)
+
+
+def test_urls_inside_text_attachments_and_archive_members(node):
+    archive = make_zip({"readme.txt": b"Download the update from https://update.in-zip.test/setup\n",
+                        "page.html": b'<a href="https://html.in-zip.test/">x</a>'})
+    hosts, _, _ = urls_of(with_file(archive, "docs.zip", mime="application/zip"))
+    assert {"update.in-zip.test", "html.in-zip.test"} <= set(hosts)
+
+
+def test_a_message_without_urls_still_sets_the_facts(node):
+    _, symbols, ctx = urls_of(mail(body="No links here.\n").as_bytes())
+    assert ctx.facts["urls"] == [] and ctx.facts["url_hosts"] == []
+    assert symbols == []
+
+
+def test_uri_blocklist_listing_of_a_domain_and_an_ip_host(node, dns_server):
+    zone = f"uribl{uuid.uuid4().hex[:8]}.test"
+    dns_server.add_record(f"phish.test.{zone}", "A", "127.0.0.2")
+    dns_server.add_record(f"9.69.2.81.{zone}", "A", "127.0.0.4")
+    node.SPE_URIBL_ZONES = [f"{zone}:6"]
+    body = "Log in at https://collect.phish.test/login or http://81.2.69.9/x or https://fine.example.test/\n"
+    hosts, _, ctx = urls_of(mail(body=body).as_bytes())
+    assert hosts["collect.phish.test"]["listed"] == [zone]
+    assert hosts["81.2.69.9"]["listed"] == [zone]
+    assert hosts["fine.example.test"]["listed"] == []
+    symbol = next(s for s in ctx.symbols if s.name.startswith("URIBL_"))
+    assert symbol.name == "URIBL_" + zone.upper().replace(".", "_")
+    assert symbol.score == 6.0
+
+
+def test_provider_blocklist_matches_subdomains(node):
+    node.SPE_URL_BLOCKLIST = ["campaign.test"]
+    hosts, symbols, _ = urls_of(mail(body="See https://cdn.campaign.test/a and https://ok.test/\n").as_bytes())
+    assert hosts["cdn.campaign.test"]["listed"] == ["provider"]
+    assert hosts["ok.test"]["listed"] == []
+    assert "URL_PROVIDER_BLOCKLIST" in symbols

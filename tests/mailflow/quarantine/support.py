@@ -1,0 +1,105 @@
+"""Shared helpers for quarantine and archive tests: the in-process engine with a quarantining policy."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+from django_tenants.utils import schema_context
+
+from mailflow import msglog, worker
+from mailflow import spool as spool_mod
+from mailflow.engine.context import Disposition
+
+
+def message(subject: str, sender: str = "sender@example.net", to: str = "bob@acme.test",
+            body: bytes = b"Hello Bob,\r\nplease find the invoice.\r\n") -> bytes:
+    return (f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: Fri, 27 Nov 2026 10:00:00 +0000\r\n"
+            f"Message-ID: <{uuid.uuid4().hex}@example.net>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n").encode() + body
+
+
+def spool(gw, data: bytes, recipients=("bob@acme.test",), customer="acme", sender="sender@example.net",
+          direction="inbound") -> str:
+    spool_id = spool_mod.new_id()
+    env = spool_mod.Envelope(mail_from=sender, recipients=list(recipients), customer=customer,
+                             direction=direction, client_ip="192.0.2.1")
+    gw.spool.write(spool_id, env, data)
+    return spool_id
+
+
+def hold_as(monkeypatch, category: str, reason: str = "held by test policy") -> None:
+    """Make the policy step quarantine every message (until the policy engine holds real ones)."""
+    import policy.engine
+
+    def decide(ctx):
+        ctx.dispositions.append(Disposition("quarantine", category=category, reason=reason))
+
+    monkeypatch.setattr(policy.engine, "decide", decide)
+
+
+def flush(gw) -> None:
+    for _ in range(20):
+        if msglog.flush(gw.redis) < 1000:
+            return
+
+
+def incoming(gw) -> list[str]:
+    return [sid for sid, _ in gw.spool.entries(spool_mod.INCOMING)]
+
+
+def process_all(gw) -> list[str]:
+    """Process every incoming entry (released copies, digests), as an engine worker would."""
+    return [worker.process_entry(sid) for sid in incoming(gw)]
+
+
+def links_in(data: bytes) -> dict[str, list[str]]:
+    text = data.decode("utf-8", "replace").replace("=\r\n", "").replace("=\n", "")
+    found: dict[str, list[str]] = {}
+    for m in re.finditer(r"https?://[^\s\"<>]+/q/(list|view|release|allow-sender)/([^/\s\"<>]+)/", text):
+        found.setdefault(m.group(1), [])
+        if m.group(0) not in found[m.group(1)]:
+            found[m.group(1)].append(m.group(0))
+    return found
+
+
+def wipe(*schemas: str) -> None:
+    from audit.models import AuditEvent
+    from mailflow.models import (
+        ArchiveMessage,
+        ArchiveSettings,
+        LegalHold,
+        MessageLog,
+        QuarantineFeedback,
+        QuarantineItem,
+        QuarantinePermission,
+        QuarantineSettings,
+    )
+
+    for schema in schemas:
+        with schema_context(schema):
+            from policy.models import ListEntry
+
+            for model in (QuarantineItem, QuarantinePermission, QuarantineFeedback, ListEntry,
+                          QuarantineSettings, ArchiveMessage, LegalHold, ArchiveSettings, MessageLog):
+                model.objects.all().delete()
+            AuditEvent.objects.filter(event_type__startswith="quarantine.").delete()
+            AuditEvent.objects.filter(event_type__startswith="archive.").delete()
+
+
+@pytest.fixture
+def engine(settings, tmp_path, world, committed, clean_sink):
+    """The in-process engine on its own spool and store, with Redis and the real sink."""
+    settings.SPE_SPOOL_DIR = tmp_path / "spool"
+    settings.SPE_STORE_DIR = tmp_path / "store"
+    settings.VAR_DIR = tmp_path / "var"
+    settings.SPE_STORE_DELETE_GRACE = 0
+    worker._gateway = None
+    gw = worker.gateway()
+    flush(gw)
+    wipe("c_acme", "c_globex")
+    yield gw
+    gw.smtp.close_all()
+    worker._gateway = None
+    wipe("c_acme", "c_globex")
