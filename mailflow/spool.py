@@ -63,6 +63,19 @@ class Envelope:
         return [r for r in self.recipients if r not in done]
 
 
+@dataclass
+class Claim:
+    """A locked spool entry: its file (None once it left the spool) and how often processing started."""
+
+    path: Path | None
+    starts: int
+    fd: int
+
+    def reset_starts(self) -> None:
+        """Processing reached a state (deferred, final): earlier crashes no longer count."""
+        os.ftruncate(self.fd, 0)
+
+
 def new_id() -> str:
     """A sortable, unique spool id: milliseconds since the epoch in hex plus randomness."""
     return f"{int(time.time() * 1000):011x}{secrets.token_hex(5)}"
@@ -141,8 +154,13 @@ class Spool:
         # delivery at worst, never a lost message.
 
     @contextmanager
-    def locked(self, spool_id: str) -> Iterator[Path | None]:
-        """Hold the entry's exclusive lock; yields None if the entry is gone."""
+    def locked(self, spool_id: str) -> Iterator[Claim]:
+        """Hold the entry's exclusive lock; the claim says where the entry is and how often it was started.
+
+        The start count lives in the lock file (no fsync: it must survive a
+        crashed process, not a crashed machine), so a message that kills
+        the worker processing it is counted too.
+        """
         lock_path = self.root / "tmp" / f"{spool_id}.lock"
         fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
         try:
@@ -150,7 +168,12 @@ class Spool:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError as exc:
                 raise EntryBusy(spool_id) from exc
-            yield self.find(spool_id)
+            path = self.find(spool_id)
+            starts = 0
+            if path is not None:
+                starts = int(os.pread(fd, 20, 0).strip() or b"0") + 1
+                os.pwrite(fd, f"{starts:<20}".encode(), 0)
+            yield Claim(path, starts, fd)
         finally:
             os.close(fd)
             if self.find(spool_id) is None:

@@ -82,13 +82,13 @@ def process_entry(spool_id: str) -> str:
     """Process one spool entry; returns what happened (for logs and tests)."""
     gw = gateway()
     try:
-        with gw.spool.locked(spool_id) as path:
-            if path is None:
+        with gw.spool.locked(spool_id) as claim:
+            if claim.path is None:
                 return "gone"
-            envelope, data = gw.spool.read(path)
-            if path.parent.name == spool_mod.DEFERRED and envelope.next_attempt > time.time():
+            envelope, data = gw.spool.read(claim.path)
+            if claim.path.parent.name == spool_mod.DEFERRED and envelope.next_attempt > time.time():
                 return "not-due"
-            if _count_attempt(gw, spool_id) > settings.SPE_MAX_PROCESSING_ATTEMPTS:
+            if claim.starts > settings.SPE_MAX_PROCESSING_ATTEMPTS:
                 return _hold(gw, spool_id, envelope, data, "processing failed repeatedly")
             try:
                 outcome = _process(gw, spool_id, envelope, data)
@@ -98,29 +98,10 @@ def process_entry(spool_id: str) -> str:
                 envelope.next_attempt = time.time() + _backoff(envelope.attempts)
                 gw.spool.update(spool_id, envelope, data, spool_mod.DEFERRED)
                 return f"error: {type(exc).__name__}"
-            _clear_attempts(gw, spool_id)
+            claim.reset_starts()
             return outcome
     except spool_mod.EntryBusy:
         return "busy"
-
-
-def _count_attempt(gw: Gateway, spool_id: str) -> int:
-    """Count processing starts in Redis, so that crashes that kill the process count too."""
-    try:
-        key = f"spe:attempts:{spool_id}"
-        pipe = gw.redis.pipeline()
-        pipe.incr(key)
-        pipe.expire(key, 7 * 24 * 3600)
-        return int(pipe.execute()[0])
-    except Exception:
-        return 0
-
-
-def _clear_attempts(gw: Gateway, spool_id: str) -> None:
-    try:
-        gw.redis.delete(f"spe:attempts:{spool_id}")
-    except Exception:
-        log.debug("attempt counter of %s not cleared", spool_id)
 
 
 def _hold(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: bytes, reason: str) -> str:
@@ -128,7 +109,6 @@ def _hold(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: bytes,
     log.error("%s: %s; held in the spool's hold queue", spool_id, reason)
     gw.spool.update(spool_id, envelope, data, spool_mod.HOLD)
     _log(gw, spool_id, envelope, "quarantined", [], reason=reason)
-    _clear_attempts(gw, spool_id)
     return "held"
 
 
