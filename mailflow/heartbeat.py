@@ -61,6 +61,25 @@ def read_all(client) -> list[dict]:
     return sorted(rows, key=lambda r: (r["node"], r["role"], r["pid"]))
 
 
+def engine_health() -> dict:
+    """Whether clamd answers and the spam model loads: failures show on the node status."""
+    from mailflow.av.clamd import ClamdScanner
+    from mailflow.checks import resources
+
+    health = {}
+    try:
+        ClamdScanner(socket_path=settings.SPE_CLAMD_SOCKET, timeout=2.0).ping()
+        health["clamd"] = "ok"
+    except Exception as exc:
+        health["clamd"] = f"unreachable: {exc}"[:200]
+    try:
+        resources.spam_model()
+        health["spam_model"] = "ok"
+    except Exception as exc:
+        health["spam_model"] = f"unusable: {exc}"[:200]
+    return health
+
+
 def start_worker_heartbeat(sender=None) -> threading.Thread:
     from mailflow import worker
 
@@ -78,6 +97,7 @@ def start_worker_heartbeat(sender=None) -> threading.Thread:
                 figures["queue_depth"] = sum(int(gw.redis.llen(q)) for q in queues)
                 figures["queues"] = queues
                 figures["log_backlog"] = msglog.backlog(gw.redis)
+                figures.update(engine_health())
                 publish(gw.redis, "engine", figures)
             except Exception as exc:
                 log.warning("heartbeat not published: %s", exc)

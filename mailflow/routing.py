@@ -45,6 +45,8 @@ class DomainRoute:
     port: int
     tls_policy: str = "opportunistic"
     validate_recipients: bool = False
+    dkim_selector: str = ""
+    dkim_key: str = ""  # the private key, encrypted (tenants.secrets)
 
 
 @dataclass

@@ -46,13 +46,18 @@ def _directory(schema: str) -> set[str]:
     return addresses
 
 
+def _dkim(domain: MailDomain) -> tuple[str, str]:
+    key = getattr(domain, "dkim_key", None)
+    return (key.selector, key.private_key_encrypted) if key is not None and key.enabled else ("", "")
+
+
 def build_routing_table(version: int) -> RoutingTable:
     """Read customers, plans, domains and (for validating domains) directories."""
     with schema_context("public"):
         customers = {
             c.slug: c for c in Customer.objects.select_related("array", "subscription__plan")
         }
-        domains = list(MailDomain.objects.select_related("customer"))
+        domains = list(MailDomain.objects.select_related("customer", "dkim_key"))
     routes = {slug: _customer_route(c) for slug, c in customers.items()}
     directories: dict[str, set[str]] = {}
     recipients = {}
@@ -68,7 +73,7 @@ def build_routing_table(version: int) -> RoutingTable:
         customers=routes,
         domains={
             d.domain: DomainRoute(d.domain, d.customer.slug, d.delivery_host, d.delivery_port,
-                                  d.tls_policy, d.validate_recipients)
+                                  d.tls_policy, d.validate_recipients, *_dkim(d))
             for d in domains
         },
         recipients=recipients,

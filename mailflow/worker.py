@@ -25,6 +25,7 @@ from mailflow.addresses import split
 from mailflow.archive import capture as archive_capture
 from mailflow.delivery import mx
 from mailflow.delivery.client import DEFERRED, DELIVERED, FAILED, RecipientResult, SMTPPool
+from mailflow.delivery.dkim import sign_outbound
 from mailflow.delivery.dsn import build_dsn
 from mailflow.engine import pipeline
 from mailflow.engine.context import Disposition, MessageContext
@@ -124,6 +125,8 @@ def _process(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: byt
         except pipeline.RetryLater as exc:
             return _defer_unprocessed(gw, spool_id, envelope, data, str(exc))
         out = ctx.output_bytes()
+        if envelope.direction == "outbound" and disposition.kind in ("deliver", "delay"):
+            out = sign_outbound(out, envelope.customer, table)
         envelope.summary = _summary(ctx)
         _apply_routing(gw, table, envelope, ctx, out, delivering=disposition.kind in ("deliver", "delay"))
     if disposition.kind == "delay":

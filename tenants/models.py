@@ -173,3 +173,22 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} on {self.plan}"
+
+
+class DkimKey(models.Model):
+    """The key the platform signs a mail domain's outbound mail with (DKIM, RFC 6376).
+
+    The private key is stored encrypted with a key derived from the Django
+    secret key (``tenants.secrets``); the public half is what the customer
+    publishes at ``<selector>._domainkey.<domain>``.
+    """
+
+    mail_domain = models.OneToOneField(MailDomain, on_delete=models.CASCADE, related_name="dkim_key")
+    selector = models.CharField(max_length=63)
+    private_key_encrypted = models.TextField()
+    public_key = models.TextField()
+    enabled = models.BooleanField(default=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.selector}._domainkey.{self.mail_domain.domain}"

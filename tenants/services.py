@@ -24,7 +24,7 @@ from django_tenants.utils import schema_context, tenant_context
 from audit import events
 from audit.services import Actor, record
 from tenants import cache
-from tenants.models import Array, ConsoleDomain, Customer, MailDomain, Plan, Subscription
+from tenants.models import Array, ConsoleDomain, Customer, DkimKey, MailDomain, Plan, Subscription
 from tenants.validators import normalise_domain
 
 CUSTOMER_ADMINS = "Customer administrators"
@@ -216,3 +216,21 @@ def purge_deleted_customers(*, now=None, actor: Actor | None = None) -> list[str
     if purged:
         cache.publish_change()
     return purged
+
+
+def generate_dkim_key(mail_domain: MailDomain, *, actor: Actor, selector: str = "") -> tuple[str, str]:
+    """Make (or replace) the domain's DKIM key; returns the DNS record (name, TXT value) to publish."""
+    from mailflow.auth import dns_record, generate_keypair
+    from tenants.secrets import encrypt
+
+    selector = selector or f"spe{timezone.now():%Y%m}"
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,62}", selector):
+        raise ValidationError({"selector": "a selector is letters, digits and hyphens"})
+    private_pem, public_b64 = generate_keypair()
+    with schema_context("public"), transaction.atomic():
+        DkimKey.objects.update_or_create(mail_domain=mail_domain, defaults={
+            "selector": selector, "private_key_encrypted": encrypt(private_pem), "public_key": public_b64,
+            "enabled": True})
+        record(events.DKIM_KEY_GENERATED, actor=actor, target=mail_domain, after={"selector": selector})
+        transaction.on_commit(cache.publish_change)
+    return dns_record(selector, mail_domain.domain, public_b64)

@@ -109,6 +109,34 @@ def mailpath(mailpath_env, tmp_path_factory):
 
 
 @pytest.fixture
+def engine(settings, tmp_path, world, committed, clean_sink, dns_server):
+    """The engine in this process (worker.process_entry) on its own spool, store and caches.
+
+    Customers' routes lead to the real sink; outbound mail finds example.net's
+    MX on the loopback DNS server; policy is emptied before and after.
+    """
+    from mailflow import worker
+    from policy import engine as policy_engine
+    from tests.factories import clear_policy
+
+    settings.SPE_DNS_NAMESERVERS = ["127.0.0.1"]
+    settings.SPE_DNS_PORT = dns_server.port
+    settings.SPE_OUTBOUND_PORT = clean_sink.port
+    settings.SPE_SPOOL_DIR = tmp_path / "spool"
+    settings.SPE_STORE_DIR = tmp_path / "store"
+    settings.VAR_DIR = tmp_path / "var"
+    settings.SPE_CONFIG_CHECK_EVERY = 0  # every message checks the config version, as after a pub/sub push
+    worker._gateway = None
+    policy_engine._cache = None
+    clear_policy(world)
+    yield worker.gateway()
+    worker.gateway().smtp.close_all()
+    worker._gateway = None
+    policy_engine._cache = None
+    clear_policy(world)
+
+
+@pytest.fixture
 def committed(django_db_blocker):
     """Database access outside a test transaction: what is written is visible to other processes."""
     with django_db_blocker.unblock():

@@ -72,3 +72,17 @@ def build_two_customer_world(sink_port: int = 2526) -> TwoCustomerWorld:
         made[slug] = (new.customer, (new.admin_username, new.admin_password))
     return TwoCustomerWorld(acme=made["acme"][0], globex=made["globex"][0], acme_admin=made["acme"][1],
                             globex_admin=made["globex"][1], plan=plan, array=array)
+
+
+def clear_policy(world: TwoCustomerWorld) -> None:
+    """Remove every rule, script, list entry and package of the provider and both customers."""
+    from django_tenants.utils import schema_context
+
+    from policy.models import ListEntry, PackageSubscription, Rule, RulePackage, Script
+    from tenants import cache
+
+    for schema in ("public", world.acme.schema_name, world.globex.schema_name):
+        with schema_context(schema):
+            for model in (Rule, Script, ListEntry, PackageSubscription, RulePackage):
+                model.objects.all().delete()
+    cache.publish_change()

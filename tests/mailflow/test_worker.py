@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from mailflow import spool as spool_mod
 from mailflow import worker
 from mailflow.checks.base import Check, CheckTemporaryFailure
 from mailflow.engine import pipeline
 
 MSG = b"From: a@example.net\r\nTo: bob@acme.test\r\nSubject: engine test\r\n\r\nbody\r\n"
-
-
-@pytest.fixture
-def engine(settings, tmp_path, world, committed, clean_sink):
-    settings.SPE_SPOOL_DIR = tmp_path / "spool"
-    settings.VAR_DIR = tmp_path / "var"
-    worker._gateway = None
-    yield worker.gateway()
-    worker.gateway().smtp.close_all()
-    worker._gateway = None
 
 
 def spool_message(gw, data: bytes = MSG, recipients=("bob@acme.test",)) -> str:

@@ -12,8 +12,9 @@ from django_tenants.utils import schema_context
 from policy import services
 from policy.models import PackageSubscription, RulePackage
 from policy.textcensor import load_default_scripts
+from tests.factories import clear_policy
 from tests.mailflow.test_end_to_end import by_subject, message, send, wait_log
-from tests.policy.conftest import ACTOR, _clear_policy
+from tests.policy.conftest import ACTOR
 from tests.policy.messages import PE_STUB
 
 pytestmark = pytest.mark.smtp
@@ -21,9 +22,9 @@ pytestmark = pytest.mark.smtp
 
 @pytest.fixture
 def policy(world, committed):
-    _clear_policy(world)
+    clear_policy(world)
     yield
-    _clear_policy(world)
+    clear_policy(world)
     time.sleep(0.5)  # let the workers see the cleared policy
 
 

@@ -89,17 +89,10 @@ def wipe(*schemas: str) -> None:
 
 
 @pytest.fixture
-def engine(settings, tmp_path, world, committed, clean_sink):
-    """The in-process engine on its own spool and store, with Redis and the real sink."""
-    settings.SPE_SPOOL_DIR = tmp_path / "spool"
-    settings.SPE_STORE_DIR = tmp_path / "store"
-    settings.VAR_DIR = tmp_path / "var"
+def engine(engine, settings):
+    """The shared in-process engine, with stores deleted at once and quarantine/archive rows wiped."""
     settings.SPE_STORE_DELETE_GRACE = 0
-    worker._gateway = None
-    gw = worker.gateway()
-    flush(gw)
+    flush(engine)
     wipe("c_acme", "c_globex")
-    yield gw
-    gw.smtp.close_all()
-    worker._gateway = None
+    yield engine
     wipe("c_acme", "c_globex")
