@@ -56,6 +56,7 @@ class Envelope:
     last_reply: dict[str, str] = field(default_factory=dict)
     processed: bool = False  # checks and policy ran; what remains is delivery
     summary: dict = field(default_factory=dict)  # what the checks found, kept for later log records
+    skip: dict = field(default_factory=dict)  # a released message skips the hold that stopped it
 
     def pending(self) -> list[str]:
         """Recipients not yet delivered."""

@@ -119,6 +119,8 @@ def _process(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: byt
     if envelope.processed:
         disposition, out = Disposition("deliver"), data
     else:
+        if len(envelope.recipients) > 1 and envelope.direction == "inbound" and _per_recipient(ctx):
+            _split(gw, table, spool_id, envelope, data)
         try:
             decide, prepare = _policy_steps()
             disposition = pipeline.process(ctx, decide=decide, prepare=prepare)
@@ -127,7 +129,9 @@ def _process(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: byt
         out = ctx.output_bytes()
         if envelope.direction == "outbound" and disposition.kind in ("deliver", "delay"):
             out = sign_outbound(out, envelope.customer, table)
-        envelope.summary = _summary(ctx)
+        summary = _summary(ctx)  # keep what whoever spooled it noted (a release says who released it)
+        summary["facts"] = {**envelope.summary.get("facts", {}), **summary["facts"]}
+        envelope.summary = summary
         _apply_routing(gw, table, envelope, ctx, out, delivering=disposition.kind in ("deliver", "delay"))
     if disposition.kind == "delay":
         envelope.processed = True
@@ -183,6 +187,29 @@ def spool_extra(gw: Gateway, table: RoutingTable, customer_slug: str, recipients
     customer = table.customer(customer_slug)
     enqueue(new_id, customer.queue if customer else f"array.{settings.SPE_DEFAULT_ARRAY}")
     return new_id
+
+
+def _per_recipient(ctx: MessageContext) -> bool:
+    """Whether this customer's policy can treat recipients differently (rules for users or groups)."""
+    from policy.engine import per_recipient
+
+    return per_recipient(ctx)
+
+
+def _split(gw: Gateway, table: RoutingTable, spool_id: str, envelope: spool_mod.Envelope, data: bytes) -> None:
+    """One entry per recipient, so each gets the policy that applies to them; this entry keeps the first.
+
+    The new entries are written before this one is narrowed: a crash in between
+    can duplicate a recipient's copy, never lose it.
+    """
+    for rcpt in envelope.recipients[1:]:
+        new_id = spool_mod.new_id()
+        env = spool_mod.Envelope(**{**envelope.__dict__, "recipients": [rcpt], "delivered": [], "last_reply": {}})
+        gw.spool.write(new_id, env, data)
+        customer = table.customer(envelope.customer)
+        enqueue(new_id, customer.queue if customer else f"array.{settings.SPE_DEFAULT_ARRAY}")
+    envelope.recipients = envelope.recipients[:1]
+    gw.spool.update(spool_id, envelope, data, spool_mod.INCOMING)
 
 
 def _policy_steps():

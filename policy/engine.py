@@ -76,12 +76,16 @@ def applies(rule: CompiledRule, ctx: MessageContext, env: Env) -> bool:
     if rule.direction not in ("both", ctx.direction):
         return False
     a = rule.applies
+    if a.get("everyone"):
+        return True
     users = [u.lower() for u in _users(ctx) if u]
 
     def hit(pattern_key: str, groups_key: str) -> bool:
         pattern = a[pattern_key]
         if pattern is not None and any(address_matches(u, pattern) for u in users):
             return True
+        if not a[groups_key]:
+            return False
         members = set().union(*(env.groups.get(g, frozenset()) for g in a[groups_key]))
         return any(u in members for u in users)
 
@@ -98,14 +102,21 @@ def applies(rule: CompiledRule, ctx: MessageContext, env: Env) -> bool:
 
 
 def matches(rule: CompiledRule, ctx: MessageContext, env: Env) -> bool:
-    results = (cond.evaluate(ctx, compiled, env) != negate for cond, compiled, negate, _t in rule.conditions)
+    """All (or any) conditions hold, evaluated in the rule's order and no further than needed."""
     if not rule.conditions:
         return True
-    return all(results) if rule.match == "all" else any(results)
+    want_all = rule.match == "all"
+    for cond, compiled, negate, _t in rule.conditions:
+        if (cond.evaluate(ctx, compiled, env) != negate) != want_all:
+            return not want_all
+    return want_all
 
 
 def run_rules(rules: list[CompiledRule], ctx: MessageContext, env: Env, explain: list | None = None) -> None:
+    skipped = ctx.envelope.skip.get("rule", "")
     for rule in rules:
+        if skipped and rule.name == skipped:
+            continue  # a released message skips the rule that held it
         if rule.broken:
             ctx.facts.setdefault("broken_rules", []).append(f"{rule.name}: {rule.broken}")
             if explain is not None:
@@ -125,15 +136,20 @@ def run_rules(rules: list[CompiledRule], ctx: MessageContext, env: Env, explain:
             return
 
 
+def _skipped(ctx: MessageContext, category: str) -> bool:
+    """A released message skips the built-in verdict that held it (and only that one)."""
+    return ctx.envelope.skip.get("category") == category and not ctx.envelope.skip.get("rule")
+
+
 def _safety(ctx: MessageContext) -> bool:
     """Viruses, unscannable messages and blocklisted senders are held whatever the rules say."""
-    if ctx.facts.get("virus"):
+    if ctx.facts.get("virus") and not _skipped(ctx, "virus"):
         names = ", ".join(sorted({v["signature"] for v in ctx.facts["virus"]}))
         ctx.dispositions.append(Disposition("quarantine", category="virus", reason=f"virus found: {names}"))
-    elif ctx.facts.get("unscannable"):
+    elif ctx.facts.get("unscannable") and not _skipped(ctx, "unscannable"):
         ctx.dispositions.append(Disposition("quarantine", category="unscannable",
                                             reason="the message could not be scanned"))
-    elif ctx.facts.get("sender_blocklisted"):
+    elif ctx.facts.get("sender_blocklisted") and not _skipped(ctx, "blocklist"):
         ctx.dispositions.append(Disposition("quarantine", category="blocklist", reason="sender is blocklisted"))
     return ctx.terminal() is not None
 
@@ -142,6 +158,8 @@ def _authentication(ctx: MessageContext, pol: CompiledPolicy) -> None:
     enforcement = pol.snapshot.settings.get("dmarc_enforcement", "quarantine")
     policy = ctx.facts.get("dmarc_policy")
     if enforcement == "off" or ctx.facts.get("dmarc") != "fail" or policy not in ("reject", "quarantine"):
+        return
+    if _skipped(ctx, "spoofing"):
         return
     reason = f"DMARC failed for the From domain (p={policy})"
     if enforcement == "delete" and policy == "reject":
@@ -155,6 +173,9 @@ def _spam(ctx: MessageContext, pol: CompiledPolicy) -> None:
     if ctx.direction != "inbound" or ctx.facts.get("sender_allowlisted"):
         return
     score = ctx.score
+    if ctx.envelope.skip:  # a person released it: their judgement replaces the spam thresholds
+        ctx.add_headers.append(("X-Spam-Score", f"{score:.2f}"))
+        return
     ctx.add_headers.append(("X-Spam-Score", f"{score:.2f}"))
     if score >= s["spam_delete_score"]:
         ctx.dispositions.append(Disposition("delete", reason=f"spam score {score:.1f}"))
@@ -182,3 +203,24 @@ def decide(ctx: MessageContext, explain: list | None = None) -> None:
             run_rules(pol.predelivery, ctx, env, explain)
     if ctx.classifications:
         ctx.facts["classifications"] = ctx.classifications
+
+
+_PER_RECIPIENT_CONDITIONS = {"recipient", "recipient_group"}
+
+
+def per_recipient(ctx: MessageContext) -> bool:
+    """Whether the customer's policy may treat recipients differently: rules that apply to some users,
+    groups or domains, conditions on recipients, or users' own lists. The engine then processes an
+    inbound message once per recipient (it is split before the checks)."""
+    pol = policy_for(ctx)
+    if pol is None:
+        return False
+    cached = getattr(pol, "_per_recipient", None)
+    if cached is None:
+        keys = ("users", "groups", "domains", "except_users", "except_groups", "except_domains")
+        cached = bool(pol.lists.user_allow or pol.lists.user_block) or any(
+            any(rule.applies[k] for k in keys)
+            or any(ctype in _PER_RECIPIENT_CONDITIONS for _c, _p, _n, ctype in rule.conditions)
+            for rule in (*pol.rules, *pol.predelivery))
+        pol._per_recipient = cached
+    return cached

@@ -63,9 +63,10 @@ class CompiledPolicy:
     lists: Lists
     groups: dict[str, frozenset[str]]
     censor: Any
+    textcensor_reads: tuple[tuple[str, frozenset], ...] = ()
 
     def env(self) -> Env:
-        return Env(groups=self.groups, censor=self.censor)
+        return Env(groups=self.groups, censor=self.censor, textcensor_reads=self.textcensor_reads)
 
 
 def _compile_applies(applies: dict[str, list[str]]) -> dict[str, Any]:
@@ -73,9 +74,11 @@ def _compile_applies(applies: dict[str, list[str]]) -> dict[str, Any]:
         values = applies.get(key) or []
         return wildcards(values) if values else None
 
-    return {"users": pattern("users"), "domains": pattern("domains"), "groups": applies.get("groups") or [],
-            "except_users": pattern("except_users"), "except_domains": pattern("except_domains"),
-            "except_groups": applies.get("except_groups") or []}
+    compiled = {"users": pattern("users"), "domains": pattern("domains"), "groups": applies.get("groups") or [],
+                "except_users": pattern("except_users"), "except_domains": pattern("except_domains"),
+                "except_groups": applies.get("except_groups") or []}
+    compiled["everyone"] = not any(compiled.values())  # no "applies to" and no exceptions: skip the address work
+    return compiled
 
 
 def _compile_rule(rule: dict[str, Any], groups: dict[str, frozenset[str]], scripts: set[str]) -> CompiledRule:
@@ -109,12 +112,21 @@ def compile_snapshot(snapshot: Snapshot) -> CompiledPolicy:
             log.warning("ignoring invalid list entry %r in %s's policy", value, snapshot.customer)
     censor = compile_scripts(snapshot.scripts) if snapshot.scripts else None
     names = set(snapshot.scripts)
-    return CompiledPolicy(
-        snapshot=snapshot,
-        rules=[_compile_rule(r, groups, names) for r in snapshot.rules],
-        predelivery=[_compile_rule(r, groups, names) for r in snapshot.predelivery],
-        lists=lists, groups=groups, censor=censor,
-    )
+    rules = [_compile_rule(r, groups, names) for r in snapshot.rules]
+    predelivery = [_compile_rule(r, groups, names) for r in snapshot.predelivery]
+    return CompiledPolicy(snapshot=snapshot, rules=rules, predelivery=predelivery, lists=lists, groups=groups,
+                          censor=censor, textcensor_reads=textcensor_reads(rules + predelivery))
+
+
+def textcensor_reads(rules: list[CompiledRule]) -> tuple[tuple[str, frozenset], ...]:
+    """Every distinct (script, zones) the textcensor conditions of working rules read, in rule order."""
+    reads: dict[tuple[str, frozenset], None] = {}
+    for rule in rules:
+        if not rule.broken:
+            for _cond, compiled, _negate, kind in rule.conditions:
+                if kind == "textcensor":
+                    reads[compiled] = None
+    return tuple(reads)
 
 
 class SnapshotCache:

@@ -1,9 +1,12 @@
-"""Put a message back on the sender path: a new spool entry, processed, then enqueued (docs/quarantine.md).
+"""Put a message back on the sender path: a new spool entry, then enqueued (docs/quarantine.md).
 
-Used by release, forward, digests and archive forwards. The entry is marked
-``processed`` so checks and policy do not run again (the hold that stopped
-the message is not applied twice); it is enqueued when the caller's
-transaction commits; callers ``discard`` it if that transaction fails.
+Used by release, forward, digests and archive forwards. Forwards and
+digests are marked ``processed`` (checks and policy do not run again). A
+release passes ``skip``: the message goes through checks and policy again,
+skipping only the rule or verdict that held it, so a message held by a
+content rule that also carries a virus is still stopped. The entry is
+enqueued when the caller's transaction commits; callers ``discard`` it if
+that transaction fails.
 """
 
 from __future__ import annotations
@@ -25,13 +28,13 @@ def header_lines(headers: list[tuple[str, str]]) -> bytes:
 
 
 def send(customer, *, mail_from: str, recipients: list[str], data: bytes, direction: str = "inbound",
-         summary: dict | None = None) -> str:
+         summary: dict | None = None, skip: dict | None = None) -> str:
     """Spool ``data`` for ``recipients``; enqueued on commit. Returns the new spool id."""
     spool = spool_mod.Spool(settings.SPE_SPOOL_DIR)
     spool_id = spool_mod.new_id()
     envelope = spool_mod.Envelope(mail_from=mail_from, recipients=list(recipients), customer=customer.slug,
-                                  direction=direction, client_ip="", helo=settings.SPE_HOSTNAME, processed=True,
-                                  summary=summary or {})
+                                  direction=direction, client_ip="", helo=settings.SPE_HOSTNAME,
+                                  processed=skip is None, summary=summary or {}, skip=skip or {})
     spool.write(spool_id, envelope, data)
     queue = queue_of(customer)
     transaction.on_commit(lambda: enqueue(spool_id, queue))  # runs at once outside a transaction

@@ -128,7 +128,7 @@ def release(customer, item: QuarantineItem, *, actor: Actor, role: str, allow_se
             added = reinject.header_lines([("X-SPE-Released", f"{now:%Y-%m-%d %H:%M:%S} UTC by {actor.name}")])
             spool_id = reinject.send(
                 customer, mail_from=item.mail_from, recipients=[item.recipient], data=added + data,
-                direction=item.direction,
+                direction=item.direction, skip={"rule": item.rule, "category": item.category},
                 summary={"subject": item.subject, "facts": {"released_from": item.spool_id,
                                                             "released_by": actor.name}})
     except Exception:

@@ -27,8 +27,11 @@ class Env:
 
     groups: dict[str, frozenset[str]] = field(default_factory=dict)
     censor: Any = None  # policy.textcensor.CompiledCensor or None
+    # Every (script, zones) a textcensor condition of the policy reads: the
+    # message is scanned once for all of them (policy.snapshot.textcensor_reads).
+    textcensor_reads: tuple = ()
     tz: str = "UTC"
-    cache: dict = field(default_factory=dict)  # per-message memo (TextCensor results)
+    cache: dict = field(default_factory=dict)  # per-message memo (the TextCensor scan)
 
 
 class Condition:

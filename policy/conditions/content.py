@@ -25,6 +25,16 @@ def textcensor_input(ctx: MessageContext) -> TextcensorInput:
     return TextcensorInput(subject=parsed.subject, body=body, headers=headers, attachments=tuple(attachments))
 
 
+def header_values(ctx: MessageContext, env: Env) -> dict[str, list[str]]:
+    """Header values by lower-cased field name, in message order; indexed once per message."""
+    index = env.cache.get("headers")
+    if index is None:
+        index = env.cache["headers"] = {}
+        for name, value in ctx.parsed.headers:
+            index.setdefault(name.lower(), []).append(value)
+    return index
+
+
 class HeaderMatch(Condition):
     name = "header"
     description = "A header field matches a regular expression (case-insensitive)"
@@ -49,7 +59,7 @@ class HeaderMatch(Condition):
 
     def evaluate(self, ctx: MessageContext, compiled, env: Env) -> bool:
         name, pattern = compiled
-        return any(pattern.search(value) for hname, value in ctx.parsed.headers if hname.lower() == name)
+        return any(pattern.search(value) for value in header_values(ctx, env).get(name, ()))
 
 
 class TextCensor(Condition):
@@ -74,11 +84,10 @@ class TextCensor(Condition):
         script, zones = compiled
         if env.censor is None or script not in env.censor.scripts:
             return False
-        key = ("textcensor", zones)
-        if key not in env.cache:
-            if "textcensor_input" not in env.cache:
-                env.cache["textcensor_input"] = textcensor_input(ctx)
-            env.cache[key] = env.censor.evaluate(env.cache["textcensor_input"], zones=zones)
-        result = env.cache[key][script]
+        scan = env.cache.get("textcensor")
+        if scan is None:  # first textcensor condition of this message: one scan for every read of the policy
+            reads = env.textcensor_reads or ((script, zones),)
+            scan = env.cache["textcensor"] = env.censor.scan(textcensor_input(ctx), reads)
+        result = scan.result(script, zones)
         ctx.facts.setdefault("textcensor", {})[script] = result.score
         return result.triggered

@@ -63,11 +63,13 @@ class ClientIP(Condition):
         return [ipaddress.ip_network(n, strict=False) for n in params["networks"]]
 
     def evaluate(self, ctx: MessageContext, compiled, env: Env) -> bool:
-        try:
-            ip = ipaddress.ip_address(ctx.envelope.client_ip)
-        except ValueError:
-            return False
-        return any(ip.version == n.version and ip in n for n in compiled)
+        if "client_ip" not in env.cache:  # parsed once per message
+            try:
+                env.cache["client_ip"] = ipaddress.ip_address(ctx.envelope.client_ip)
+            except ValueError:
+                env.cache["client_ip"] = None
+        ip = env.cache["client_ip"]
+        return ip is not None and any(ip.version == n.version and ip in n for n in compiled)
 
 
 class TimeOfDay(Condition):

@@ -3,7 +3,7 @@
 Public API; see docs/textcensor.md for the language and its semantics.
 """
 
-from .censor import CompiledCensor, compile_scripts, evaluate_one
+from .censor import CompiledCensor, MessageScan, compile_scripts, evaluate_one
 from .defaults import load_default_scripts
 from .errors import TextCensorError, TextCensorSyntaxError
 from .htmltext import html_to_text
@@ -17,6 +17,7 @@ __all__ = [
     "CompiledCensor",
     "Limits",
     "LineHit",
+    "MessageScan",
     "ScriptResult",
     "TextCensorError",
     "TextCensorSyntaxError",

@@ -8,7 +8,7 @@ and is rebuilt on load (compiling is cheap; see docs/textcensor.md,
 from __future__ import annotations
 
 import functools
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from .errors import TextCensorSyntaxError
@@ -23,6 +23,7 @@ from .scanner import LeafSet, WordIndex, find_spans
 ZoneChoice = Collection[Zone | str] | Mapping[str, Collection[Zone | str]] | None
 MAX_SAMPLES = 3
 MAX_SAMPLE_CHARS = 80
+MAX_PLANS = 256  # memoised scan plans (one per distinct set of reads)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ class _Scan:
     hits: list[dict[int, list[Occ]]]
 
 
+# Per zone to scan, in Zone order: the leaves wanted there (None: all); with the readers of each zone.
+_Plan = tuple[dict[Zone, set[str]], tuple[tuple[Zone, frozenset[int] | None], ...]]
+
+
 class CompiledCensor:
     """Many scripts compiled to scan each text zone once for all of them."""
 
@@ -69,6 +74,7 @@ class CompiledCensor:
                 for leaf_id in line.leaf_ids:
                     self._users.setdefault(leaf_id, []).append((name, index))
         self._leafset = LeafSet([p.prefilter for p in self._patterns])
+        self._plans: dict[tuple[tuple[str, frozenset[Zone]], ...], _Plan] = {}
 
     def __getstate__(self) -> dict[str, object]:
         return {"sources": self.sources, "limits": self.limits}
@@ -111,18 +117,43 @@ class CompiledCensor:
         attachments), a collection of zones for all scripts, or a mapping of
         script name to zones (scripts not named use the defaults).
         """
-        chosen = {name: _resolve(zones, name) for name in self.scripts}
-        scan = self._scan(texts, chosen)
-        merged: dict[frozenset[Zone], tuple[dict[int, list[Occ]], dict[str, set[int]]]] = {}
-        results = {}
-        for name, script in self.scripts.items():
-            key = chosen[name]
-            if key not in merged:
-                hits = _merge(scan, key)
-                merged[key] = hits, self._touched(hits)
-            hits, touched = merged[key]
-            results[name] = self._run(script, scan, hits, touched.get(name))
-        return results
+        if isinstance(zones, Mapping) or not self.scripts:
+            chosen = {name: _resolve(zones, name) for name in self.scripts}
+        else:
+            common = _resolve(zones, "")
+            chosen = dict.fromkeys(self.scripts, common)
+        scan = self.scan(texts, chosen.items())
+        return {name: scan.result(name, chosen[name]) for name in self.scripts}
+
+    def scan(self, texts: TextcensorInput, reads: Iterable[tuple[str, frozenset[Zone]]]) -> MessageScan:
+        """Scan one message once for every ``(script name, zones)`` read; score them on demand.
+
+        The policy engine passes every read any rule of the customer makes,
+        so each zone text is scanned once per message however many rules
+        and zone choices refer to the scripts.
+        """
+        return MessageScan(self, texts, reads)
+
+    def _plan(self, reads: tuple[tuple[str, frozenset[Zone]], ...]) -> _Plan:
+        """Readers of each zone and the leaves to look for in it; memoised, as a policy's reads never change."""
+        plan = self._plans.get(reads)
+        if plan is None:
+            readers: dict[Zone, set[str]] = {}
+            for name, zones in reads:
+                for zone in zones:
+                    readers.setdefault(zone, set()).add(name)
+            steps = []
+            for zone in Zone:
+                names = readers.get(zone)
+                if names:
+                    wanted = None
+                    if len(names) < len(self.scripts):
+                        wanted = frozenset().union(*(self.scripts[name].leaf_ids for name in names))
+                    steps.append((zone, wanted))
+            if len(self._plans) >= MAX_PLANS:
+                self._plans.clear()
+            plan = self._plans[reads] = readers, tuple(steps)
+        return plan
 
     def _touched(self, hits: dict[int, list[Occ]]) -> dict[str, set[int]]:
         """Script name -> indexes of its lines that have at least one leaf hit."""
@@ -131,19 +162,6 @@ class CompiledCensor:
             for name, index in self._users.get(leaf_id, ()):
                 touched.setdefault(name, set()).add(index)
         return touched
-
-    def _scan(self, texts: TextcensorInput, chosen: dict[str, frozenset[Zone]]) -> _Scan:
-        scan = _Scan([], [], [], [], [])
-        for zone in Zone:
-            readers = [name for name, zones in chosen.items() if zone in zones]
-            if not readers:
-                continue
-            wanted = None
-            if len(readers) < len(self.scripts):
-                wanted = frozenset().union(*(self.scripts[name].leaf_ids for name in readers))
-            for text in texts.texts(zone):
-                self._scan_text(scan, zone, text[:MAX_ZONE_BYTES], wanted)
-        return scan
 
     def _scan_text(self, scan: _Scan, zone: Zone, text: str, wanted: frozenset[int] | None) -> None:
         index = len(scan.data)
@@ -176,6 +194,58 @@ class CompiledCensor:
                 total += score
                 found.append(_hit(line.rule, count, score, spans, scan))
         return ScriptResult(script.name, total, script.threshold, tuple(found))
+
+
+class MessageScan:
+    """One message scanned for a set of script reads; each result computed once, when asked for.
+
+    Each zone's texts are scanned once, for the leaves of every script that
+    reads the zone; hits of a zone choice are merged once and shared by the
+    scripts reading it. A read that was not announced gets its own scan.
+    """
+
+    def __init__(self, censor: CompiledCensor, texts: TextcensorInput,
+                 reads: Iterable[tuple[str, frozenset[Zone]]]) -> None:
+        self.censor = censor
+        self.texts = texts
+        self.readers, plan = censor._plan(tuple(reads))
+        self.state = _Scan([], [], [], [], [])
+        for zone, wanted in plan:
+            for text in texts.texts(zone):
+                censor._scan_text(self.state, zone, text[:MAX_ZONE_BYTES], wanted)
+        self._touched: list[dict[str, set[int]] | None] = [None] * len(self.state.hits)
+        self._merged: dict[frozenset[Zone], dict[int, list[Occ]]] = {}
+        self._results: dict[tuple[str, frozenset[Zone]], ScriptResult] = {}
+
+    def result(self, name: str, zones: frozenset[Zone]) -> ScriptResult:
+        """The result of script ``name`` reading ``zones`` (a frozenset of :class:`Zone`)."""
+        key = (name, zones)
+        found = self._results.get(key)
+        if found is not None:
+            return found
+        if not all(name in self.readers.get(zone, ()) for zone in zones):
+            found = MessageScan(self.censor, self.texts, [key]).result(name, zones)
+        else:
+            script = self.censor.scripts[name]
+            instances = [index for index, zone in enumerate(self.state.zones) if zone in zones]
+            parts = [lines for index in instances if (lines := self._lines_hit(index).get(name))]
+            touched = parts[0] if len(parts) == 1 else set().union(*parts)
+            if not touched:  # none of the script's leaves occurs in these zones
+                found = script.idle
+            else:
+                hits = self._merged.get(zones)
+                if hits is None:
+                    hits = self._merged[zones] = _merge(self.state, zones)
+                found = self.censor._run(script, self.state, hits, touched)
+        self._results[key] = found
+        return found
+
+    def _lines_hit(self, index: int) -> dict[str, set[int]]:
+        """Script name -> its lines with a leaf hit in zone instance ``index`` (computed once)."""
+        lines = self._touched[index]
+        if lines is None:
+            lines = self._touched[index] = self.censor._touched(self.state.hits[index])
+        return lines
 
 
 def _resolve(zones: ZoneChoice, name: str) -> frozenset[Zone]:

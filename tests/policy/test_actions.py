@@ -218,3 +218,24 @@ def test_predelivery_rule_stamps_mail_that_will_be_delivered(run):
     run(plain())
     assert b"X-Provider: Example ISP" in run.delivered()[0].data
     assert run(plain(), sender="x@spam.example")[0] == "quarantined"
+
+
+def test_rule_for_some_users_holds_only_their_copy(run, world):
+    rule([{"type": "quarantine", "category": "legal"}], applies_to={"users": ["ceo@acme.test"]},
+         conditions=[{"type": "header", "name": "Subject", "pattern": "merger"}])
+    outcome, _ = run(plain(subject="The merger"), recipients=("ceo@acme.test", "bob@acme.test"))
+    assert outcome == "quarantined"  # the CEO's copy, processed first
+    from mailflow import spool as spool_mod
+    from mailflow import worker
+
+    [(other, _)] = list(run.gw.spool.entries(spool_mod.INCOMING))
+    assert worker.process_entry(other) == "delivered"
+    [m] = run.delivered()
+    assert m.rcpt_tos == ["bob@acme.test"]
+
+
+def test_messages_are_not_split_without_per_user_policy(run):
+    rule([{"type": "add_header", "name": "X-All", "value": "1"}])
+    assert run(plain(), recipients=("ceo@acme.test", "bob@acme.test"))[0] == "delivered"
+    [m] = run.delivered()
+    assert sorted(m.rcpt_tos) == ["bob@acme.test", "ceo@acme.test"]

@@ -10,7 +10,6 @@ from django_tenants.utils import schema_context
 
 from mailflow import msglog, worker
 from mailflow import spool as spool_mod
-from mailflow.engine.context import Disposition
 
 
 def message(subject: str, sender: str = "sender@example.net", to: str = "bob@acme.test",
@@ -30,13 +29,13 @@ def spool(gw, data: bytes, recipients=("bob@acme.test",), customer="acme", sende
 
 
 def hold_as(monkeypatch, category: str, reason: str = "held by test policy") -> None:
-    """Make the policy step quarantine every message (until the policy engine holds real ones)."""
-    import policy.engine
+    """A provider rule that quarantines every message into ``category`` (a release skips just this rule)."""
+    from audit.services import Actor
+    from policy import services
 
-    def decide(ctx):
-        ctx.dispositions.append(Disposition("quarantine", category=category, reason=reason))
-
-    monkeypatch.setattr(policy.engine, "decide", decide)
+    services.create_rule(customer=None, actor=Actor.system("tests"), name=f"hold as {category}", level="global",
+                         conditions=[{"type": "always"}],
+                         actions=[{"type": "quarantine", "category": category, "reason": reason}])
 
 
 def flush(gw) -> None:

@@ -101,7 +101,7 @@ def test_unparseable_message_is_stored_and_released_byte_for_byte(engine, clean_
         stored = get_store().get("c_acme", item.store_key)
         assert stored.endswith(garbage)
         services.release(world.acme, item, actor=ADMIN, role=Role.ADMIN)
-    process_all(engine)
+    assert process_all(engine) == ["delivered"]
     [arrived] = clean_sink.handler.wait_for(1)
     assert arrived.data.endswith(stored)
 
