@@ -23,6 +23,7 @@ from mailflow import spool as spool_mod
 log = logging.getLogger(__name__)
 
 PREFIX = "spe:node:"
+VERSION = "0.1.0"
 INTERVAL = 5.0
 TTL = 30
 
@@ -48,7 +49,7 @@ def spool_figures(spool: spool_mod.Spool) -> dict:
 def publish(client, role: str, figures: dict) -> None:
     key = f"{PREFIX}{settings.SPE_NODE_NAME}:{role}:{socket.gethostname()}:{os.getpid()}"
     payload = {"node": settings.SPE_NODE_NAME, "role": role, "host": socket.gethostname(), "pid": os.getpid(),
-               "ts": time.time(), **figures}
+               "ts": time.time(), "version": VERSION, **figures}
     client.set(key, json.dumps(payload), ex=TTL)
 
 

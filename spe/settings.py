@@ -156,6 +156,7 @@ CELERY_BEAT_SCHEDULE = {
     "retry-deferred": {"task": "mailflow.retry_deferred", "schedule": env.float("SPE_RETRY_SCAN_EVERY", 15.0)},
     "recover-spool": {"task": "mailflow.recover_spool", "schedule": 60.0},
     "purge-deleted-customers": {"task": "tenants.purge_deleted_customers", "schedule": 3600.0},
+    "record-node-heartbeats": {"task": "tenants.record_node_heartbeats", "schedule": 30.0},
     "quarantine-digests": {"task": "mailflow.send_quarantine_digests", "schedule": 900.0},
     "purge-quarantine": {"task": "mailflow.purge_quarantine", "schedule": 3600.0},
     "purge-archive": {"task": "mailflow.purge_archive", "schedule": 3600.0},
@@ -203,6 +204,7 @@ SPE_DNSBL_ZONES = env.list("SPE_DNSBL_ZONES", default=[])
 SPE_DNSBL_CACHE_TTL = env.int("SPE_DNSBL_CACHE_TTL", default=300)
 SPE_URIBL_ZONES = env.list("SPE_URIBL_ZONES", default=[])
 SPE_URL_BLOCKLIST = env.list("SPE_URL_BLOCKLIST", default=[])
+SPE_URL_CATEGORIES = env.json("SPE_URL_CATEGORIES", default={})  # {"gambling": ["casino.example", ...]}
 SPE_SPAM_MODEL = env.str("SPE_SPAM_MODEL", default="")
 SPE_NODE_NAME = env.str("SPE_NODE_NAME", default="node1")
 SPE_DEFAULT_ARRAY = env.str("SPE_DEFAULT_ARRAY", default="default")

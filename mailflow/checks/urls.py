@@ -147,12 +147,23 @@ class UrlCensor(Check):
         entries = url_entries(collect(ctx))
         ctx.facts["urls"] = entries
         ctx.facts["url_hosts"] = sorted({e["host"] for e in entries})
+        self._categories(ctx, entries)
         self._blocklists(ctx, entries)
         for symbol, key in (("URL_OBFUSCATED", "obfuscated"), ("URL_SHORTENER_LINK", "shortener"),
                             ("URL_IP_LITERAL", "ip_literal")):
             hosts = sorted({e["host"] for e in entries if e[key]})
             if hosts:
                 self.hit(ctx, symbol, ", ".join(hosts)[:200])
+
+    @staticmethod
+    def _categories(ctx: MessageContext, entries: list[dict]) -> None:
+        """Provider category lists (``SPE_URL_CATEGORIES``: category -> domains) for policy conditions."""
+        categories = {name: {d.lower().strip(".") for d in domains}
+                      for name, domains in (getattr(settings, "SPE_URL_CATEGORIES", {}) or {}).items()}
+        for entry in entries:
+            entry["categories"] = sorted(c for c, domains in categories.items()
+                                         if on_provider_list(entry["host"], domains))
+        ctx.facts["url_categories"] = sorted({c for e in entries for c in e["categories"]})
 
     def _blocklists(self, ctx: MessageContext, entries: list[dict]) -> None:
         blocked = {d.lower().strip(".") for d in getattr(settings, "SPE_URL_BLOCKLIST", []) or []}

@@ -48,13 +48,15 @@ class Unscannable(Condition):
 
 class UrlCondition(Condition):
     name = "url"
-    description = "A URL's host matches a pattern, is on a blocklist, is a shortener or an IP literal"
+    description = ("A URL's host matches a pattern, is in a provider URL category, is on a blocklist, "
+                   "is a shortener or an IP literal")
 
     def validate(self, params: dict[str, Any]) -> dict[str, Any]:
         out = {"hosts": str_list(params, "hosts", required=False), "listed": bool(params.get("listed")),
-               "shortener": bool(params.get("shortener")), "ip_literal": bool(params.get("ip_literal"))}
-        if not (out["hosts"] or out["listed"] or out["shortener"] or out["ip_literal"]):
-            raise ConditionError("give 'hosts' and/or one of listed, shortener, ip_literal")
+               "shortener": bool(params.get("shortener")), "ip_literal": bool(params.get("ip_literal")),
+               "categories": str_list(params, "categories", required=False)}
+        if not (out["hosts"] or out["listed"] or out["shortener"] or out["ip_literal"] or out["categories"]):
+            raise ConditionError("give 'hosts', 'categories' and/or one of listed, shortener, ip_literal")
         return out
 
     def compile(self, params):
@@ -68,6 +70,8 @@ class UrlCondition(Condition):
             if (compiled["listed"] and url.get("listed")) or (compiled["shortener"] and url.get("shortener")):
                 return True
             if compiled["ip_literal"] and url.get("ip_literal"):
+                return True
+            if set(compiled.get("categories") or ()) & set(url.get("categories") or ()):
                 return True
         return False
 

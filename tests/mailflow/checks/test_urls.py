@@ -80,3 +80,11 @@ def test_provider_blocklist_matches_subdomains(node):
     assert hosts["cdn.campaign.test"]["listed"] == ["provider"]
     assert hosts["ok.test"]["listed"] == []
     assert "URL_PROVIDER_BLOCKLIST" in symbols
+
+
+def test_provider_url_categories(node):
+    node.SPE_URL_CATEGORIES = {"gambling": ["casino.test"], "file-sharing": ["share.test"]}
+    hosts, _, ctx = urls_of(mail(body="Win at https://www.casino.test/spin or see https://ok.test/\n").as_bytes())
+    assert hosts["www.casino.test"]["categories"] == ["gambling"]
+    assert hosts["ok.test"]["categories"] == []
+    assert ctx.facts["url_categories"] == ["gambling"]
