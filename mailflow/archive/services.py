@@ -17,12 +17,11 @@ from django.utils import timezone
 
 from audit import events
 from audit.services import Actor, record
-from mailflow.addresses import AddressError, validate_address
 from mailflow.archive import export as export_mod
 from mailflow.archive.selectors import ArchiveQuery, search
 from mailflow.models import ArchiveMessage, ArchiveSettings, LegalHold
 from mailflow.quarantine import reinject
-from mailflow.quarantine.services import QuarantineError, hosting_problem, release_blob
+from mailflow.quarantine.services import QuarantineError, release_blob
 from mailflow.store import get_store
 
 PURGE_BATCH = 5000
@@ -92,26 +91,13 @@ def download(customer, row: ArchiveMessage, *, actor: Actor) -> bytes:
 
 def forward(customer, row: ArchiveMessage, *, to: str, actor: Actor) -> str:
     """Send a copy of an archived message to a mailbox of this customer."""
-    try:
-        to = validate_address(to.strip()).lower()
-    except AddressError as exc:
-        raise QuarantineError(f"Not a valid address: {exc}") from exc
-    problem = hosting_problem(customer, to)
-    if problem:
-        raise QuarantineError(f"Forward refused: {problem}")
-    data = get_store().get(customer.schema_name, row.store_key)
-    spool_id = ""
-    try:
-        with transaction.atomic():
-            record(events.ARCHIVE_FORWARDED, actor=actor, target=row, after={"spool_id": row.spool_id, "to": to})
-            added = reinject.header_lines([("X-SPE-Forwarded", f"archived message {row.spool_id} by {actor.name}")])
-            spool_id = reinject.send(customer, mail_from="", recipients=[to], data=added + data,
-                                     summary={"subject": row.subject, "notice_for": row.spool_id})
-    except Exception:
-        if spool_id:
-            reinject.discard(spool_id)
-        raise
-    return spool_id
+
+    def audit(address: str) -> None:
+        record(events.ARCHIVE_FORWARDED, actor=actor, target=row, after={"spool_id": row.spool_id, "to": address})
+
+    return reinject.forward_stored(customer, store_key=row.store_key, to=to, subject=row.subject,
+                                   note=f"archived message {row.spool_id} by {actor.name}",
+                                   source_spool_id=row.spool_id, audit=audit, refuse=QuarantineError)
 
 
 def _messages(customer, rows: list[ArchiveMessage]) -> Iterator[tuple[ArchiveMessage, bytes]]:

@@ -44,3 +44,36 @@ def send(customer, *, mail_from: str, recipients: list[str], data: bytes, direct
 def discard(spool_id: str) -> None:
     """Remove an entry spooled by a transaction that then failed (Django has no on-rollback hook)."""
     spool_mod.Spool(settings.SPE_SPOOL_DIR).remove(spool_id)
+
+
+def forward_stored(customer, *, store_key: str, to: str, note: str, subject: str, source_spool_id: str,
+                   audit, refuse: type[Exception]) -> str:
+    """Send a copy of a stored message to one of the customer's own mailboxes; returns the new spool id.
+
+    ``audit()`` writes the audit row inside the same transaction; an address
+    that is not the customer's is refused with ``refuse``.
+    """
+    from mailflow.addresses import AddressError, validate_address
+    from mailflow.quarantine.services import hosting_problem
+    from mailflow.store import get_store
+
+    try:
+        to = validate_address(to.strip()).lower()
+    except AddressError as exc:
+        raise refuse(f"Not a valid address: {exc}") from exc
+    problem = hosting_problem(customer, to)
+    if problem:
+        raise refuse(f"Forward refused: {problem}")
+    data = get_store().get(customer.schema_name, store_key)
+    spool_id = ""
+    try:
+        with transaction.atomic():
+            audit(to)
+            added = header_lines([("X-SPE-Forwarded", note)])
+            spool_id = send(customer, mail_from="", recipients=[to], data=added + data,
+                            summary={"subject": subject, "notice_for": source_spool_id})
+    except Exception:
+        if spool_id:
+            discard(spool_id)
+        raise
+    return spool_id

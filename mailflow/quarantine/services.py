@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from audit import events
 from audit.services import Actor, record
-from mailflow.addresses import AddressError, split, validate_address
+from mailflow.addresses import split
 from mailflow.models import (
     Alias,
     Mailbox,
@@ -165,27 +165,13 @@ def delete(customer, item: QuarantineItem, *, actor: Actor, role: str) -> None:
 def forward(customer, item: QuarantineItem, *, to: str, actor: Actor, role: str) -> str:
     """Send a copy to another mailbox of this customer; returns the new spool id."""
     _check(item, role, Action.FORWARD)
-    try:
-        to = validate_address(to.strip()).lower()
-    except AddressError as exc:
-        raise QuarantineError(f"Not a valid address: {exc}") from exc
-    problem = hosting_problem(customer, to)
-    if problem:
-        raise RecipientGone(f"Forward refused: {problem}")
-    data = get_store().get(customer.schema_name, item.store_key)
-    spool_id = ""
-    try:
-        with transaction.atomic():
-            record(events.QUARANTINE_FORWARDED, actor=actor, target=item, after={**_target(item), "to": to})
-            added = reinject.header_lines([("X-SPE-Forwarded", f"copy of held message {item.spool_id} "
-                                                                f"by {actor.name}")])
-            spool_id = reinject.send(customer, mail_from="", recipients=[to], data=added + data,
-                                     summary={"subject": item.subject, "notice_for": item.spool_id})
-    except Exception:
-        if spool_id:
-            reinject.discard(spool_id)
-        raise
-    return spool_id
+
+    def audit(address: str) -> None:
+        record(events.QUARANTINE_FORWARDED, actor=actor, target=item, after={**_target(item), "to": address})
+
+    return reinject.forward_stored(customer, store_key=item.store_key, to=to, subject=item.subject,
+                                   note=f"copy of held message {item.spool_id} by {actor.name}",
+                                   source_spool_id=item.spool_id, audit=audit, refuse=RecipientGone)
 
 
 def download(customer, item: QuarantineItem, *, actor: Actor, role: str) -> bytes:
