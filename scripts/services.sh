@@ -41,7 +41,8 @@ ensure_service_user() {
 
 run_as_service_user() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u "$SERVICE_USER" -- "$@"
+    # From /, which the service user can always enter (the checkout may be under /root).
+    (cd / && runuser -u "$SERVICE_USER" -- "$@")
   else
     "$@"
   fi
