@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mailflow.spam import QUARANTINE_THRESHOLD, TAG_THRESHOLD, score
+from mailflow.spam import DELETE_THRESHOLD, QUARANTINE_THRESHOLD, TAG_THRESHOLD, score
 from mailflow.spam.corpus import Sample, default_corpus_dir, iter_corpus
 from mailflow.spam.training import train_views
 from mailflow.spam.view import MessageView, view_from_bytes
@@ -65,11 +65,19 @@ def report(samples: list[Sample], totals: list[float]) -> None:
     spam = [t for s, t in zip(samples, totals, strict=True) if s.is_spam]
     ham = [t for s, t in zip(samples, totals, strict=True) if not s.is_spam]
     hard = [t for s, t in zip(samples, totals, strict=True) if s.category == "hard_ham"]
-    for label, threshold in (("tag", TAG_THRESHOLD), ("quarantine", QUARANTINE_THRESHOLD)):
+    levels = (("tag", TAG_THRESHOLD), ("quarantine", QUARANTINE_THRESHOLD), ("delete", DELETE_THRESHOLD))
+    for label, threshold in levels:
         print(
             f"  at {label} threshold {threshold:4.1f}: spam caught {rate(spam, threshold)}"
             f"  ham held {rate(ham, threshold)}  hard_ham held {rate(hard, threshold)}"
         )
+    ranked = sorted(ham, reverse=True)
+    caught = []
+    for share in (0.001, 0.002, 0.005):
+        allowed = int(share * len(ham))  # ham messages allowed at or above the cut
+        cut = ranked[allowed] if allowed < len(ranked) else float("-inf")
+        caught.append(f"{100.0 * sum(t > cut for t in spam) / max(1, len(spam)):.1f}% at {100 * share:.1f}%")
+    print("  ranking (best threshold for a given share of ham held): spam caught " + ", ".join(caught))
 
 
 def measure_speed(samples: list[Sample], views: list[MessageView], body_only: bool) -> None:

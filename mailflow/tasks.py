@@ -132,3 +132,11 @@ def purge_archive() -> int:
     from mailflow.archive import services
 
     return _each_customer(services.purge_expired, "archive purge")
+
+
+@shared_task(name="mailflow.learn_spam_feedback", ignore_result=True)
+def learn_spam_feedback() -> int:
+    """Teach each customer's spam feedback layer its pending "spam" / "not spam" reports (docs/spam.md)."""
+    from mailflow import spam_feedback
+
+    return _each_customer(spam_feedback.learn_pending, "spam feedback learning")

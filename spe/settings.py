@@ -157,6 +157,7 @@ CELERY_BEAT_SCHEDULE = {
     "recover-spool": {"task": "mailflow.recover_spool", "schedule": 60.0},
     "purge-deleted-customers": {"task": "tenants.purge_deleted_customers", "schedule": 3600.0},
     "record-node-heartbeats": {"task": "tenants.record_node_heartbeats", "schedule": 30.0},
+    "learn-spam-feedback": {"task": "mailflow.learn_spam_feedback", "schedule": 300.0},
     "quarantine-digests": {"task": "mailflow.send_quarantine_digests", "schedule": 900.0},
     "purge-quarantine": {"task": "mailflow.purge_quarantine", "schedule": 3600.0},
     "purge-archive": {"task": "mailflow.purge_archive", "schedule": 3600.0},

@@ -13,6 +13,7 @@ import logging
 import re
 from typing import Any
 
+from mailflow import spam_feedback
 from mailflow.checks import resources
 from mailflow.checks.base import Check, SymbolSpec
 from mailflow.engine.context import MessageContext
@@ -79,7 +80,7 @@ class SpamContent(Check):
         model: Any
         error: ModelError | None = None
         try:
-            model = resources.spam_model()
+            model = spam_feedback.model_for(ctx.customer.schema) if ctx.customer else resources.spam_model()
         except ModelError as exc:
             log.error("spam model unusable (%s); scoring with rules only until it is replaced", exc)
             model, error = _NoModel(), exc

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from itertools import pairwise
+from urllib.parse import parse_qsl
 
+from mailflow.spam.heuristics.header_rules import FREEMAIL
 from mailflow.spam.urls import DOMAIN_IN_TEXT, Url
 from mailflow.spam.view import MessageView
 
@@ -21,6 +24,15 @@ MAX_WORDS = 3000
 _REPLY_PREFIX = frozenset(("re", "fw", "fwd", "aw", "tr", "sv", "wg"))
 _DIGITS = re.compile(r"\d")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2,}")
+_SHAPE_CHARS = 40_000
+_MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:dollars|usd|eur)\b", re.I)
+_PERCENT = re.compile(r"\d\s?%")
+_PHONE = re.compile(r"(?:\+?\d[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}")
+_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_FONT_SIZE = re.compile(r"<font[^>]*?size\s*=\s*[\"']?([+-]?\d)", re.I)
+_COLOUR = re.compile(r"color\s*[=:]\s*[\"']?(#?[0-9a-f]{3,6}|[a-z]+)", re.I)
+_CSS_SIZE = re.compile(r"font-size\s*:\s*(\d+)", re.I)
+_NAME_PART = re.compile(r"[a-z0-9]{3,}")
 
 
 def _normalise(word: str) -> str | None:
@@ -60,6 +72,12 @@ def subject_tokens(subject: str) -> Iterator[str]:
         yield "s:*bang"
     if not subject.strip():
         yield "s:*empty"
+    yield "s:*len:" + _bucket(len(subject))
+    if re.search(r"\s{3,}\S+$", subject):
+        yield "s:*trailing-junk"
+    if re.search(r"\d{3,}\s*$", subject):
+        yield "s:*trailing-number"
+    yield from (f"s2:{a}_{b}" for a, b in pairwise(words))
 
 
 def _script_tokens(text: str) -> Iterator[str]:
@@ -74,6 +92,18 @@ def _script_tokens(text: str) -> Iterator[str]:
         yield from ("cjk:" + run[i : i + 2] for i in range(len(run) - 1))
 
 
+def _shape_tokens(text: str) -> Iterator[str]:
+    """How the text looks: amounts, percentages, phone numbers, shouting, ``!``."""
+    sample = text[:_SHAPE_CHARS]
+    words = max(1, len(sample.split()))
+    yield "sh:money:" + _bucket(len(_MONEY.findall(sample)))
+    yield "sh:percent:" + _bucket(len(_PERCENT.findall(sample)))
+    yield "sh:phone:" + _bucket(len(_PHONE.findall(sample)))
+    yield "sh:caps:" + str(min(20 * len(_CAPS_WORD.findall(sample)) // words, 9))
+    yield "sh:bang:" + _bucket(sample.count("!"))
+    yield "sh:dollar:" + _bucket(sample.count("$"))
+
+
 def body_tokens(view: MessageView) -> Iterator[str]:
     text = view.text
     if view.html:
@@ -82,6 +112,7 @@ def body_tokens(view: MessageView) -> Iterator[str]:
     yield from words
     yield "len:" + _bucket(len(words))
     yield from _script_tokens(text)
+    yield from _shape_tokens(text)
     for domain in {m.lower() for m in DOMAIN_IN_TEXT.findall(text[:20000])}:
         yield "tdom:" + domain.rsplit(".", 1)[-1]
 
@@ -97,8 +128,12 @@ def _url_tokens(url: Url) -> Iterator[str]:
     for part in re.split(r"[/._=&?-]+", url.path.lower())[:8]:
         if 2 < len(part) < 20:
             yield "url:p:" + _DIGITS.sub("9", part)
+    yield "url:pdepth:" + str(min(sum(1 for p in url.path.split("/") if p), 5))
     if url.query:
         yield "url:query"
+        for key, _ in parse_qsl(url.query, keep_blank_values=True)[:6]:
+            if len(key) < 16:
+                yield "url:qk:" + _DIGITS.sub("9", key.lower())
 
 
 def url_tokens(view: MessageView) -> Iterator[str]:
@@ -112,7 +147,7 @@ def html_tokens(view: MessageView) -> Iterator[str]:
     if not view.html:
         return
     yield "html:" + ("alt" if view.text.strip() else "only")
-    for doc in view.html_docs:
+    for html, doc in zip(view.html, view.html_docs, strict=False):
         yield from ("tag:" + t for t in doc.tags if len(t) < 12)
         yield "img:" + _bucket(doc.images)
         if doc.hidden_text.strip():
@@ -121,6 +156,33 @@ def html_tokens(view: MessageView) -> Iterator[str]:
             yield "html:form"
         if doc.password_inputs:
             yield "html:password"
+        yield from _html_style_tokens(html)
+        visible_words = len(doc.text.split())
+        yield "img:ratio:" + str(min(int(10 * doc.images / (1 + visible_words / 50)), 9))
+        yield "links:" + _bucket(len(doc.links))
+        yield "tables:" + _bucket(doc.tags.get("table", 0))
+        for _, anchor in doc.links[:50]:
+            yield from _anchor_tokens(anchor)
+
+
+def _html_style_tokens(html: str) -> Iterator[str]:
+    """Font sizes and colours: the typography of an advert."""
+    html = html[:60_000]
+    yield from {"font:size:" + s for s in _FONT_SIZE.findall(html)}
+    yield from {"font:color:" + c.lower()[:8] for c in _COLOUR.findall(html)[:50]}
+    yield from {"font:px:" + str(min(int(s) // 4, 9)) for s in _CSS_SIZE.findall(html)[:50]}
+
+
+def _anchor_tokens(anchor: str) -> Iterator[str]:
+    lowered = anchor.lower()
+    if not lowered.strip():
+        yield "a:empty"
+    if "click" in lowered:
+        yield "a:click"
+    if "here" in lowered.split():
+        yield "a:here"
+    if "remove" in lowered or "unsubscribe" in lowered:
+        yield "a:unsubscribe"
 
 
 def structure_tokens(view: MessageView) -> Iterator[str]:
@@ -142,10 +204,28 @@ def from_tokens(view: MessageView) -> Iterator[str]:
     local = view.from_address.partition("@")[0]
     if _DIGITS.search(local):
         yield "from:local-digits"
+    yield from _from_relation_tokens(name.lower(), local, domain)
     ctype = view.header("Content-Type") or ""
     charset = re.search(r"charset\s*=\s*\"?([\w.:-]+)", ctype, re.I)
     if charset:
         yield "charset:" + charset.group(1).lower()
+
+
+def _from_relation_tokens(name: str, local: str, domain: str) -> Iterator[str]:
+    """Whether the display name agrees with the address it is shown for."""
+    if not domain:
+        yield "from:no-domain"
+        return
+    parts = _NAME_PART.findall(name)
+    if parts and any(p in domain for p in parts):
+        yield "from:name-in-domain"
+    elif parts:
+        yield "from:name-not-domain"
+    if local and parts and any(p in local for p in parts):
+        yield "from:name-in-local"
+    yield "from:local-len:" + _bucket(len(local))
+    if domain in FREEMAIL:
+        yield "from:freemail"
 
 
 def tokenize(view: MessageView, *, body_only: bool = False) -> set[str]:

@@ -22,9 +22,9 @@ Example = tuple[list[int], bool]
 def fit(
     examples: Sequence[Example],
     *,
-    epochs: int = 6,
+    epochs: int = 10,
     rate: float = 1.0,
-    l2: float = 1e-5,
+    l2: float = 1e-6,
     ham_weight: float = 1.0,
     seed: int = 1729,
     body_only: bool = False,

@@ -18,7 +18,7 @@ TAG_THRESHOLD = 5.0
 QUARANTINE_THRESHOLD = 9.0
 DELETE_THRESHOLD = 15.0
 
-BAYES_SLOPE = 1.6  # score points per unit of logit
+BAYES_SLOPE = 1.8  # score points per unit of logit
 BAYES_MAX = 11.0
 BAYES_HAM_MAX = 5.0
 

@@ -30,6 +30,7 @@ ADMIN = Actor(type="customer", name="admin@acme.test", ip="198.51.100.1")
 def _with_attachment(subject: str, body: str, filename: str, sender="alice@example.net", to="bob@acme.test"):
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = sender, to, subject
+    msg["Date"], msg["Message-ID"] = "Fri, 27 Nov 2026 10:00:00 +0000", f"<{abs(hash(subject))}@example.net>"
     msg.set_content(body)
     msg.add_attachment(b"%PDF-1.4 fake", maintype="application", subtype="pdf", filename=filename)
     return msg.as_bytes().replace(b"\n", b"\r\n")

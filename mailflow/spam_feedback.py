@@ -1,0 +1,168 @@
+"""Per-provider and per-customer learning from quarantine feedback (docs/spam.md).
+
+"Report as spam" and "release as not spam" in the consoles and digests leave
+``QuarantineFeedback`` rows in the customer's schema. ``learn_pending``
+teaches them to that customer's feedback layer; ``model_for`` gives the
+spam check the stacked model for one customer:
+
+    shipped (or ``SPE_SPAM_MODEL``) base  <  provider layer  <  customer layer
+
+Layer files live under ``SPE_STORE_DIR/models``: ``provider.bin`` and one
+``<schema>.bin`` per customer, in the classifier's own checksummed format,
+written atomically (temporary file, then rename). A layer holds only the
+weights feedback touched, so it stays small. One customer's feedback never
+changes another customer's verdicts.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from django.conf import settings
+
+from mailflow.spam import LayeredModel, Model, ModelError
+from mailflow.spam.modelfile import dump_model
+from mailflow.spam.view import view_from_bytes
+
+log = logging.getLogger(__name__)
+
+PROVIDER_LAYER = "provider"
+BATCH = 500  # feedback rows learned per call and customer
+
+_lock = threading.Lock()
+_cache: dict[str, tuple[tuple[object, ...], LayeredModel]] = {}
+
+
+def models_dir() -> Path:
+    return Path(settings.SPE_STORE_DIR) / "models"
+
+
+def layer_path(name: str) -> Path:
+    """File of the ``provider`` layer or of a customer schema's layer."""
+    if not name or "/" in name or name.startswith("."):
+        raise ValueError(f"bad layer name {name!r}")
+    return models_dir() / f"{name}.bin"
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _base_model() -> Model:
+    """The base the spam check uses (``SPE_SPAM_MODEL`` or the shipped model)."""
+    from mailflow.checks import resources
+
+    return resources.spam_model()
+
+
+def _read_layer(path: Path, body_only: bool) -> Model:
+    """The feedback layer in ``path``; an empty layer if absent or damaged."""
+    if not path.exists():
+        return Model(body_only=body_only)
+    try:
+        return Model.load(path)
+    except ModelError as exc:
+        log.error("spam feedback layer %s unusable (%s); ignoring it", path, exc)
+        return Model(body_only=body_only)
+
+
+def write_layer(layer: Model, path: Path) -> None:
+    """Write ``layer`` to ``path`` atomically: readers see the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = dump_model(layer)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _stack(base: Model, schema: str | None) -> LayeredModel:
+    provider = LayeredModel.over(base, _read_layer(layer_path(PROVIDER_LAYER), base.body_only))
+    if schema is None:
+        return provider
+    return LayeredModel.over(provider, _read_layer(layer_path(schema), base.body_only))
+
+
+def model_for(customer_schema: str) -> LayeredModel:
+    """The stacked model for one customer, cached per process.
+
+    Reloaded when the base model object or either layer file changes.
+    Raises ``ModelError`` only when the base model itself is unusable;
+    a damaged layer file is logged and ignored.
+    """
+    base = _base_model()
+    key = (id(base), _stamp(layer_path(PROVIDER_LAYER)), _stamp(layer_path(customer_schema)))
+    cached = _cache.get(customer_schema)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    with _lock:
+        model = _stack(base, customer_schema)
+        _cache[customer_schema] = (key, model)
+        return model
+
+
+def forget() -> None:
+    """Drop every cached stack (tests; after replacing files in place)."""
+    with _lock:
+        _cache.clear()
+
+
+def learn_pending(customer) -> int:
+    """Learn the customer's unlearned feedback rows into its layer; return how many were learned.
+
+    Rows whose message is no longer in the store are marked learned without
+    being learned (nothing left to learn from). A row whose label changed
+    while this ran stays pending and is learned next time.
+    """
+    from django_tenants.utils import schema_context
+
+    from mailflow.models import QuarantineFeedback
+    from mailflow.store import StoreError, get_store
+
+    schema = customer.schema_name
+    with schema_context(schema):
+        rows = list(
+            QuarantineFeedback.objects.filter(learned=False)
+            .order_by("created", "pk")
+            .values_list("pk", "store_key", "label")[:BATCH]
+        )
+        if not rows:
+            return 0
+        base = _base_model()
+        path = layer_path(schema)
+        stack = _stack(base, schema)
+        store = get_store()
+        done: dict[str, list[int]] = {"spam": [], "ham": []}
+        learned = 0
+        for pk, store_key, label in rows:
+            if label not in done:
+                continue
+            try:
+                raw = store.get(schema, store_key)
+            except (KeyError, StoreError, OSError) as exc:
+                log.info("feedback %s of %s: message gone from the store (%s); skipped", pk, schema, exc)
+                done[label].append(pk)
+                continue
+            stack.learn(view_from_bytes(raw), is_spam=label == "spam")
+            done[label].append(pk)
+            learned += 1
+        if learned:
+            write_layer(stack.top, path)
+        for label, pks in done.items():
+            if pks:
+                QuarantineFeedback.objects.filter(pk__in=pks, label=label, learned=False).update(learned=True)
+    return learned

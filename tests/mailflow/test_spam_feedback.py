@@ -1,0 +1,114 @@
+"""Feedback learning: a customer's "report as spam" changes that customer's verdicts only."""
+
+from __future__ import annotations
+
+import pytest
+from django_tenants.utils import schema_context
+
+from mailflow import spam_feedback
+from mailflow.models import QuarantineFeedback
+from mailflow.spam import Model, score, view_from_bytes
+from mailflow.store import get_store
+from tests.mailflow.spam.builders import build
+
+REPORTED = build(
+    subject="Alpaca wool cooperative: autumn members' newsletter",
+    from_="Hilltop Alpaca Co-op <news@hilltop-alpaca.example>",
+    text="Dear members,\n\nThe autumn shearing dates are set and the wool cooperative shop "
+    "reopens on Saturday with fleece bundles and knitting kits.\n\nHilltop Alpaca Co-op\n",
+)
+RELEASED = build(
+    subject="Congratulations! You have WON a FREE cash prize!!!",
+    from_="Prize Desk <claims@winners-desk.example>",
+    text="Claim your FREE $1,000 cash prize now!!! Click here to claim, act now, limited time offer.",
+)
+
+
+@pytest.fixture
+def feedback_world(world, committed, settings, tmp_path):
+    settings.SPE_STORE_DIR = tmp_path
+    spam_feedback.forget()
+    schemas = (world.acme.schema_name, world.globex.schema_name)
+    for schema in schemas:
+        with schema_context(schema):
+            QuarantineFeedback.objects.all().delete()
+    yield world
+    for schema in schemas:
+        with schema_context(schema):
+            QuarantineFeedback.objects.all().delete()
+    spam_feedback.forget()
+
+
+def _report(customer, raw: bytes, label: str, spool_id: str) -> None:
+    key = get_store().put(customer.schema_name, raw)
+    with schema_context(customer.schema_name):
+        QuarantineFeedback.objects.create(
+            spool_id=spool_id,
+            store_key=key,
+            recipient=f"bob@{customer.slug}.test",
+            label=label,
+            reported_by=f"bob@{customer.slug}.test",
+        )
+
+
+def _score(schema: str, raw: bytes) -> float:
+    return score(view_from_bytes(raw), spam_feedback.model_for(schema)).score
+
+
+def test_report_as_spam_raises_that_customers_score_only(feedback_world) -> None:
+    acme, globex = feedback_world.acme.schema_name, feedback_world.globex.schema_name
+    acme_before, globex_before = _score(acme, REPORTED), _score(globex, REPORTED)
+    _report(feedback_world.acme, REPORTED, "spam", "S1")
+
+    assert spam_feedback.learn_pending(feedback_world.acme) == 1
+
+    assert _score(acme, REPORTED) > acme_before + 3
+    assert spam_feedback.model_for(acme).probability(view_from_bytes(REPORTED)) > 0.9
+    assert _score(globex, REPORTED) == pytest.approx(globex_before)
+    assert spam_feedback.layer_path(acme).exists()
+    assert not spam_feedback.layer_path(globex).exists()
+    assert not spam_feedback.layer_path(spam_feedback.PROVIDER_LAYER).exists()
+    with schema_context(acme):
+        assert QuarantineFeedback.objects.get().learned
+    assert spam_feedback.learn_pending(feedback_world.acme) == 0  # nothing pending is learned twice
+    assert spam_feedback.learn_pending(feedback_world.globex) == 0
+
+
+def test_release_as_not_spam_lowers_the_score_and_survives_reload(feedback_world) -> None:
+    acme = feedback_world.acme.schema_name
+    before = _score(acme, RELEASED)
+    _report(feedback_world.acme, RELEASED, "ham", "H1")
+
+    assert spam_feedback.learn_pending(feedback_world.acme) == 1
+
+    spam_feedback.forget()  # a fresh process reads the layer from its file
+    assert _score(acme, RELEASED) < before - 3
+    assert spam_feedback.model_for(acme).probability(view_from_bytes(RELEASED)) < 0.1
+
+
+def test_model_for_reloads_when_the_layer_file_changes(feedback_world) -> None:
+    acme = feedback_world.acme.schema_name
+    first = spam_feedback.model_for(acme)
+    assert spam_feedback.model_for(acme) is first  # cached
+    _report(feedback_world.acme, REPORTED, "spam", "S2")
+    spam_feedback.learn_pending(feedback_world.acme)
+    assert spam_feedback.model_for(acme) is not first
+
+
+def test_feedback_whose_message_is_gone_is_marked_without_learning(feedback_world) -> None:
+    with schema_context(feedback_world.acme.schema_name):
+        QuarantineFeedback.objects.create(spool_id="G1", store_key="0" * 64, recipient="bob@acme.test", label="spam")
+    assert spam_feedback.learn_pending(feedback_world.acme) == 0
+    with schema_context(feedback_world.acme.schema_name):
+        assert QuarantineFeedback.objects.get().learned
+    assert not spam_feedback.layer_path(feedback_world.acme.schema_name).exists()
+
+
+def test_damaged_layer_file_is_ignored_not_fatal(feedback_world, tmp_path) -> None:
+    acme = feedback_world.acme.schema_name
+    path = spam_feedback.layer_path(acme)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"MFSPAM\x01 not a model")
+    layered = spam_feedback.model_for(acme)
+    assert isinstance(layered.top, Model) and not layered.top.weights
+    assert _score(acme, REPORTED) == pytest.approx(_score(feedback_world.globex.schema_name, REPORTED))
