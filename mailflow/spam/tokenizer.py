@@ -11,6 +11,7 @@ to one mailbox, not the message.  See docs/spam.md.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections.abc import Iterator
 from itertools import pairwise
 from urllib.parse import parse_qsl
@@ -27,7 +28,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2,}")
 _SHAPE_CHARS = 40_000
 _MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:dollars|usd|eur)\b", re.I)
 _PERCENT = re.compile(r"\d\s?%")
-_PHONE = re.compile(r"(?:\+?\d[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}")
+_PHONE = re.compile(r"(?=[+(\d])(?:\+?\d[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}")  # lookahead: same matches, faster
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _FONT_SIZE = re.compile(r"<font[^>]*?size\s*=\s*[\"']?([+-]?\d)", re.I)
 _COLOUR = re.compile(r"color\s*[=:]\s*[\"']?(#?[0-9a-f]{3,6}|[a-z]+)", re.I)
@@ -35,6 +36,7 @@ _CSS_SIZE = re.compile(r"font-size\s*:\s*(\d+)", re.I)
 _NAME_PART = re.compile(r"[a-z0-9]{3,}")
 
 
+@lru_cache(maxsize=200_000)  # words repeat across messages: a cache hit is far cheaper than the work
 def _normalise(word: str) -> str | None:
     word = word.lower().strip(".'-")
     if len(word) < 2:
@@ -49,8 +51,9 @@ def _normalise(word: str) -> str | None:
 
 def _words(text: str, limit: int = MAX_WORDS) -> list[str]:
     out: list[str] = []
+    normalise = _normalise
     for match in WORD.finditer(text):
-        norm = _normalise(match.group(0))
+        norm = normalise(match.group())
         if norm:
             out.append(norm)
             if len(out) >= limit:
@@ -84,7 +87,7 @@ def _script_tokens(text: str) -> Iterator[str]:
     sample = text[:20000]
     if not sample:
         return
-    non_ascii = sum(not c.isascii() for c in sample) / len(sample)
+    non_ascii = (len(sample) - len(sample.encode("ascii", "ignore"))) / len(sample)
     yield "8bit:" + str(min(int(non_ascii * 10), 9))
     if "\ufffd" in sample:
         yield "8bit:undecodable"
