@@ -23,6 +23,7 @@ class ScanItem:
 
     path: str
     data: bytes
+    in_raw_text: bool = False  # a text body part: engines that parse the raw message (clamd) see it there
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,8 @@ def default_socket_path() -> str:
 class ClamdScanner:
     """The ``clamav`` engine.  Thread-safe: one connection per call."""
 
+    parses_mime = True  # clamd decodes MIME and archives of the raw message it is given
+
     def __init__(
         self,
         *,

@@ -49,7 +49,7 @@ class MultiScanner:
         """Scan ``items`` with every engine and merge the answers."""
         pool = self._get_pool()
         futures = {
-            scanner.name: pool.submit(_timed_scan, scanner, items) for scanner in self.scanners
+            scanner.name: pool.submit(_timed_scan, scanner, _for(scanner, items)) for scanner in self.scanners
         }
         wait_futures(futures.values(), timeout=self.timeout)
         for future in futures.values():
@@ -118,3 +118,10 @@ def _timed_scan(scanner: Scanner, items: Sequence[ScanItem]) -> tuple[list[Findi
         failure = ScannerUnavailable(f"{scanner.name} crashed: {exc!r}")
         raise _EngineFailed(failure, (time.perf_counter() - started) * 1000.0) from exc
     return list(found), (time.perf_counter() - started) * 1000.0
+
+
+def _for(scanner, items: Sequence[ScanItem]) -> Sequence[ScanItem]:
+    """The items this engine needs: one that parses MIME itself skips text bodies it already saw in the raw."""
+    if getattr(scanner, "parses_mime", False):
+        return [i for i in items if not i.in_raw_text]
+    return items

@@ -26,7 +26,11 @@ _ENGINE_SYMBOL = {"clamav": "VIRUS_CLAMAV", "yara": "VIRUS_YARA", "hashlist": "V
 
 
 def scan_items(ctx: MessageContext) -> list[ScanItem]:
-    """The raw message once, then every part and member with content (identical blobs once)."""
+    """The raw message once, then every part and member with content (identical blobs once).
+
+    Text bodies are marked: clamd, which decodes the raw message's MIME itself,
+    skips them; YARA and the hash list scan them decoded.
+    """
     items = [ScanItem("message", ctx.raw)]
     seen = {hashlib.blake2b(ctx.raw, digest_size=16).digest()}
     for part in ctx.parsed.parts:
@@ -35,7 +39,7 @@ def scan_items(ctx: MessageContext) -> list[ScanItem]:
         digest = hashlib.blake2b(part.data, digest_size=16).digest()
         if digest not in seen:
             seen.add(digest)
-            items.append(ScanItem(part.path, part.data))
+            items.append(ScanItem(part.path, part.data, in_raw_text=part.is_body_text and part.depth == 0))
     return items
 
 

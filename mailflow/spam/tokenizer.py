@@ -11,8 +11,8 @@ to one mailbox, not the message.  See docs/spam.md.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Iterator
+from functools import lru_cache
 from itertools import pairwise
 from urllib.parse import parse_qsl
 

@@ -77,3 +77,20 @@ def test_a_virus_found_by_one_engine_counts_when_the_other_is_down(node, tmp_pat
     assert ctx.facts["virus_found"] is True
     assert "VIRUS_YARA" in symbol_names(ctx)
     assert ctx.facts["av_engines"] == ["yara"]
+
+
+def test_clamd_finds_malware_in_a_text_body_through_the_raw_message(node):
+    """Text bodies go to clamd inside the raw message only; it still finds what they carry."""
+    import base64
+
+    from mailflow.av.base import ScanItem
+    from mailflow.av.clamd import ClamdScanner
+    from mailflow.av.multi import MultiScanner
+    from tests.mailflow.av.samples import eicar
+
+    raw = (b"From: a@example.net\r\nTo: b@acme.test\r\nSubject: body\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: text/plain\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+           + base64.b64encode(eicar()) + b"\r\n")
+    scanner = MultiScanner([ClamdScanner(socket_path=node.SPE_CLAMD_SOCKET)])
+    report = scanner.scan([ScanItem("message", raw), ScanItem("1", eicar(), in_raw_text=True)])
+    assert [f.path for f in report.findings] == ["message"]  # found by clamd in the raw message
