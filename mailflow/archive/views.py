@@ -24,7 +24,7 @@ from mailflow.store import StoreError, get_store
 CRITERIA = ("sender", "recipient", "date_from", "date_to", "subject", "size_min", "size_max", "attachment", "text")
 
 
-def _query(params) -> tuple[ArchiveQuery, list[str]]:
+def query_from(params) -> tuple[ArchiveQuery, list[str]]:
     q, errors = ArchiveQuery(), []
     for name in CRITERIA:
         value = params.get(name, "").strip()
@@ -44,7 +44,7 @@ def _query(params) -> tuple[ArchiveQuery, list[str]]:
 
 @console_role_required
 def search(request: HttpRequest, role: str) -> HttpResponse:
-    query, errors = _query(request.GET)
+    query, errors = query_from(request.GET)
     try:
         number = int(request.GET.get("page", "1"))
     except ValueError:
@@ -96,7 +96,7 @@ def forward(request: HttpRequest, message_id: int, role: str) -> HttpResponse:
 
 @console_role_required
 def export(request: HttpRequest, role: str) -> HttpResponse:
-    query, errors = _query(request.GET)
+    query, errors = query_from(request.GET)
     fmt = request.GET.get("format", "mbox")
     if errors or fmt not in ("mbox", "zip"):
         return render(request, "quarantine/message.html", {"title": "Export refused",

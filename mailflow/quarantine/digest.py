@@ -53,6 +53,8 @@ def build(customer, recipient: str, items: list[QuarantineItem]) -> bytes:
     context = {
         "brand": brand, "customer": customer, "recipient": recipient, "entries": [_entry(customer, i) for i in items],
         "list_url": links.url(customer.slug, customer.schema_name, recipient, 0, "list"),
+        "archive_url": (links.url(customer.slug, customer.schema_name, recipient, 0, "archive")
+                        if end_user_archive(customer) else ""),
         "expiry_days": settings.SPE_QUARANTINE_LINK_DAYS,
     }
     subject = f"{brand['name']}: {len(items)} message(s) held for you"
@@ -94,6 +96,14 @@ def send_due(customer, *, now=None, force: bool = False) -> int:
             sent += 1
     QuarantineSettings.objects.filter(pk=conf.pk).update(last_digest_at=now)
     return sent
+
+
+def end_user_archive(customer) -> bool:
+    """End users may search their own archived mail: the plan archives and the customer allows it."""
+    from mailflow.models import ArchiveSettings
+
+    plan = getattr(getattr(customer, "subscription", None), "plan", None)
+    return bool(plan and plan.archiving) and ArchiveSettings.get().end_users_may_search
 
 
 def end_user_quarantine(customer) -> bool:

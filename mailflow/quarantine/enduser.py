@@ -112,3 +112,64 @@ def release(request: HttpRequest, token: str) -> HttpResponse:
 
 def allow_sender(request: HttpRequest, token: str) -> HttpResponse:
     return _act(request, token, "allow_sender")
+
+
+def _archive_claim(request: HttpRequest, token: str) -> links.LinkClaim | HttpResponse:
+    from mailflow.quarantine.digest import end_user_archive
+
+    if request.tenant is None:
+        return _page(request, "Link not valid", "This link is not valid.", 400)
+    try:
+        claim = links.read_token(token, request.tenant.schema_name)
+    except links.LinkExpired:
+        return _page(request, "Link expired", "This link has expired. Newer links come with your next digest.", 410)
+    except links.LinkInvalid:
+        return _page(request, "Link not valid", "This link is not valid.", 400)
+    if claim.action != "archive":
+        return _page(request, "Link not valid", "This link is not valid.", 400)
+    if not end_user_archive(request.tenant):
+        return _page(request, "Not available", "Your organisation does not offer archive search to you.", 403)
+    return claim
+
+
+def archive_search(request: HttpRequest, token: str) -> HttpResponse:
+    """The recipient's own archived mail (sent or received), searchable by every criterion."""
+    from mailflow.archive import selectors as archive
+    from mailflow.archive.views import query_from
+
+    claim = _archive_claim(request, token)
+    if isinstance(claim, HttpResponse):
+        return claim
+    query, errors = query_from(request.GET)
+    query.for_address = claim.recipient
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    result = None if errors else archive.page(query, number)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "enduser/archive.html", {"result": result, "errors": errors, "form": request.GET,
+                                                    "params": params.urlencode(), "token": token,
+                                                    "recipient": claim.recipient})
+
+
+def archive_message(request: HttpRequest, token: str, message_id: int) -> HttpResponse:
+    """One of the recipient's own archived messages, rendered safely; anyone else's is 404."""
+    from django.http import Http404
+
+    from mailflow.models import ArchiveMessage
+    from mailflow.store import get_store
+
+    claim = _archive_claim(request, token)
+    if isinstance(claim, HttpResponse):
+        return claim
+    row = ArchiveMessage.objects.filter(pk=message_id).first()
+    if row is None or (claim.recipient not in row.recipients and row.mail_from.lower() != claim.recipient):
+        raise Http404("No such message")
+    try:
+        rendering = render_message(get_store().get(request.tenant.schema_name, row.store_key))
+    except (KeyError, StoreError):
+        return _page(request, "Not available", "This message is no longer available.", 410)
+    return with_csp(render(request, "enduser/archive_message.html", {"row": row, "rendering": rendering,
+                                                                      "token": token}))

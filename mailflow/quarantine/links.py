@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core import signing
 
-ACTIONS = ("view", "release", "allow_sender", "list")
+ACTIONS = ("view", "release", "allow_sender", "list", "archive")
 _SALT = "spe.quarantine.link"
 
 

@@ -177,3 +177,32 @@ def test_acme_admin_never_sees_globex_archive(engine, archived, world):
     with schema_context("c_acme"):
         assert not LegalHold.objects.exists() and not ArchiveSettings.objects.exists()
     assert Client().get("/c/acme/archive/").status_code == 302
+
+
+def test_end_user_searches_own_archive_from_a_signed_link(engine, archived, world):
+    from django.test import Client
+
+    from mailflow.quarantine import links
+
+    token = links.make_token("c_acme", "bob@acme.test", 0, "archive")
+    client = Client()
+    with schema_context("c_acme"):
+        ArchiveSettings.objects.update_or_create(pk=1, defaults={"end_users_may_search": False})
+    assert client.get(f"/c/acme/q/archive/{token}/").status_code == 403  # the customer has not allowed it
+    with schema_context("c_acme"):
+        ArchiveSettings.objects.filter(pk=1).update(end_users_may_search=True)
+        bobs = ArchiveMessage.objects.get(spool_id=archived["invoice"])
+        eves = ArchiveMessage.objects.get(spool_id=archived["big"])
+    page = client.get(f"/c/acme/q/archive/{token}/", {"text": "turbine"})
+    assert page.status_code == 200
+    assert b"Invoice 2231" in page.content
+    assert b"Quarterly figures" not in page.content  # eve's mail
+    assert b"Globex turbine secrets" not in page.content  # another customer's
+    opened = client.get(f"/c/acme/q/archive/{token}/{bobs.pk}/")
+    assert opened.status_code == 200 and b"Payment of the turbine overhaul" in opened.content
+    assert client.get(f"/c/acme/q/archive/{token}/{eves.pk}/").status_code == 404
+    assert client.get(f"/c/globex/q/archive/{token}/").status_code == 400  # acme's link is nothing in globex
+    other = links.make_token("c_acme", "bob@acme.test", 0, "list")
+    assert client.get(f"/c/acme/q/archive/{other}/").status_code == 400  # a link for another page
+    with schema_context("c_acme"):
+        ArchiveSettings.objects.filter(pk=1).update(end_users_may_search=False)
