@@ -582,7 +582,8 @@ print("route", MailDomain.objects.get(domain="{DOMAIN}").delivery_port)
             raise RuntimeError(f"bench customer not routed to the sink: {out!r}")
 
     def start(self) -> None:
-        self.procs["dns"] = _spawn([PYTHON, "-m", "spe_testing.dnsserver", "--port", self.env["SPE_DNS_PORT"]],
+        self.procs["dns"] = _spawn([PYTHON, "-m", "spe_testing.dnsserver", "--port", self.env["SPE_DNS_PORT"],
+                                    "--zone", str(ROOT / "bench" / "sender.records")],
                                    self.workdir / "dns.log", self.env)
         log = self.workdir / "smtpd.log"
         self.procs["smtpd"] = _spawn([PYTHON, "manage.py", "smtpd"], log, self.env)
