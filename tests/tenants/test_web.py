@@ -68,3 +68,16 @@ def test_provider_staff_sees_all_customers_but_customer_admin_cannot_use_provide
     assert b"Acme Corporation" in page.content and b"Globex Inc." in page.content
     admin_login = {"username": world.acme_admin[0], "password": world.acme_admin[1]}
     assert Client().post("/login/", admin_login).status_code == 200
+
+
+def test_customer_consoles_have_no_django_admin(world):
+    client = Client()
+    client.post("/c/acme/login/", {"username": world.acme_admin[0], "password": world.acme_admin[1]})
+    assert client.get("/c/acme/admin/").status_code == 404  # provider-wide data is never reachable from a console
+
+
+def test_provider_admin_refuses_customer_credentials(world):
+    client = Client()
+    response = client.post("/admin/login/", {"username": world.acme_admin[0], "password": world.acme_admin[1]})
+    assert response.status_code == 200  # the form again: the customer's admin is no provider user
+    assert client.get("/admin/tenants/customer/").status_code == 302
