@@ -32,6 +32,8 @@ MAX_RENDER_CHARS = 500_000
 
 
 def _filter(tag: str, attr: str, value: str) -> str | None:
+    if tag == "a" and attr == "href" and value.strip().lower().startswith("data:"):
+        return None  # data: is allowed for inline images only, never as a link target
     if tag == "img" and attr == "src" and not value.lower().startswith("data:image/"):
         return None  # cid: and anything remote: not loaded
     if tag == "span" and attr == "class":
