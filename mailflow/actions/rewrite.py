@@ -9,9 +9,7 @@ from typing import Any
 
 from mailflow.actions.base import Action, ActionError
 from mailflow.engine.context import MessageContext
-
-FAMILIES = {"executable", "archive", "audio", "video", "image", "office", "pdf", "cad", "database", "script",
-            "encrypted", "text", "html", "other"}
+from mailflow.mime.types import FAMILIES
 
 
 def _line(params: dict[str, Any], key: str, default: str = "", limit: int = 200) -> str:

@@ -11,7 +11,7 @@ import email
 import email.message
 import email.policy
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 MiB = 1024 * 1024
 
@@ -31,6 +31,8 @@ Family = Literal[
     "html",
     "other",
 ]
+FAMILIES: frozenset[str] = frozenset(get_args(Family))  # every true-type family, for validation
+
 
 FactKind = Literal[
     "bomb",

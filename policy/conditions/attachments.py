@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from mailflow.engine.context import MessageContext
+from mailflow.mime.types import FAMILIES
 from policy.conditions.base import Condition, ConditionError, Env, number, str_list, wildcards
 
-FAMILIES = frozenset({"executable", "archive", "audio", "video", "image", "office", "pdf", "cad", "database",
-                      "script", "encrypted", "text", "html", "other"})
 ARCHIVE_FACTS = frozenset({"bomb", "encrypted", "unscannable", "depth_exceeded", "too_many_members", "too_large"})
 
 
