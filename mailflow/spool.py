@@ -150,7 +150,10 @@ class Spool:
     def remove(self, spool_id: str) -> None:
         """Final state reached: the entry leaves the spool."""
         for queue in (INCOMING, DEFERRED):
-            self.path(spool_id, queue).unlink(missing_ok=True)
+            try:
+                os.unlink(self.root / queue / f"{spool_id}.msg")
+            except FileNotFoundError:
+                pass
         # No directory fsync: a removal lost in a crash means a duplicate
         # delivery at worst, never a lost message.
 

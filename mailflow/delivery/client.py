@@ -140,8 +140,8 @@ class SMTPPool:
 
     def _send(self, key: tuple, conn: smtplib.SMTP, mail_from: str, rcpts: list[str],
               data: bytes) -> list[RecipientResult]:
-        if conn._spe_count:
-            conn.rset()
+        # A reused connection needs no RSET: a completed transaction leaves the session ready for MAIL,
+        # and a refused one was reset when it was checked in (``_reset``).
         options = []
         if conn.has_extn("8bitmime") and not data.isascii():
             options.append("BODY=8BITMIME")
