@@ -66,6 +66,8 @@ def _scripts(word: str) -> set[str]:
 @rule("MIXED_SCRIPT_WORDS", "Words mix Latin letters with Cyrillic or Greek look-alikes", 1.5)
 def mixed_script_words(view: MessageView) -> bool:
     text = f"{view.subject} {view.from_name} {view.body_text[:10000]}"
+    if text.isascii():
+        return False  # no word can mix scripts
     mixed = 0
     for word in _WORD.findall(text):
         if word.isascii():
