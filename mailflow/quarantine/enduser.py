@@ -26,7 +26,9 @@ def _page(request: HttpRequest, title: str, text: str, status: int = 200) -> Htt
     return render(request, "enduser/message.html", {"title": title, "text": text}, status=status)
 
 
-def _claim(request: HttpRequest, token: str, action: str) -> links.LinkClaim | HttpResponse:
+def _claim(request: HttpRequest, token: str, action: str, available=None,
+           unavailable: str = "Your organisation manages held mail for you.") -> links.LinkClaim | HttpResponse:
+    """The link's claim, or the page that says why it cannot be used (tampered, expired, not offered)."""
     if request.tenant is None:
         return _page(request, "Link not valid", "This link is not valid.", 400)
     try:
@@ -38,8 +40,8 @@ def _claim(request: HttpRequest, token: str, action: str) -> links.LinkClaim | H
                      "incompletely.", 400)
     if claim.action != action:
         return _page(request, "Link not valid", "This link is not valid.", 400)
-    if not end_user_quarantine(request.tenant):
-        return _page(request, "Not available", "Your organisation manages held mail for you.", 403)
+    if not (available or end_user_quarantine)(request.tenant):
+        return _page(request, "Not available", unavailable, 403)
     return claim
 
 
@@ -117,19 +119,8 @@ def allow_sender(request: HttpRequest, token: str) -> HttpResponse:
 def _archive_claim(request: HttpRequest, token: str) -> links.LinkClaim | HttpResponse:
     from mailflow.quarantine.digest import end_user_archive
 
-    if request.tenant is None:
-        return _page(request, "Link not valid", "This link is not valid.", 400)
-    try:
-        claim = links.read_token(token, request.tenant.schema_name)
-    except links.LinkExpired:
-        return _page(request, "Link expired", "This link has expired. Newer links come with your next digest.", 410)
-    except links.LinkInvalid:
-        return _page(request, "Link not valid", "This link is not valid.", 400)
-    if claim.action != "archive":
-        return _page(request, "Link not valid", "This link is not valid.", 400)
-    if not end_user_archive(request.tenant):
-        return _page(request, "Not available", "Your organisation does not offer archive search to you.", 403)
-    return claim
+    return _claim(request, token, "archive", available=end_user_archive,
+                  unavailable="Your organisation does not offer archive search to you.")
 
 
 def archive_search(request: HttpRequest, token: str) -> HttpResponse:
