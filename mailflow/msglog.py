@@ -96,11 +96,12 @@ def _flush(client: redis.Redis, batch: int) -> int:
     from django.db import DatabaseError
 
     raw = client.lrange(PROCESSING, 0, -1)  # left over from a flush that died
-    while len(raw) < batch:
-        item = client.lmove(QUEUE, PROCESSING, "RIGHT", "LEFT")
-        if item is None:
-            break
-        raw.append(item)
+    wanted = min(batch - len(raw), client.llen(QUEUE))
+    if wanted > 0:  # one round trip for the whole batch; each LMOVE is atomic on its own
+        pipe = client.pipeline(transaction=False)
+        for _ in range(wanted):
+            pipe.lmove(QUEUE, PROCESSING, "RIGHT", "LEFT")
+        raw.extend(item for item in pipe.execute() if item is not None)
     if not raw:
         return 0
     by_schema: dict[str, list[dict]] = defaultdict(list)

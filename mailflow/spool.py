@@ -4,8 +4,9 @@ See docs/mailflow.md. An entry is one file, ``<id>.msg``: a JSON envelope on
 the first line, then the raw message bytes. It is written to a temporary
 name, fsynced, renamed into place and the directory fsynced, all before the
 receiver answers 250. An entry leaves ``incoming/`` only when the message
-reached a final state (it is then deleted) or was deferred for a retry
-(moved to ``deferred/`` with its per-recipient progress in the envelope).
+reached a final state (it is then renamed into ``done/`` and deleted there
+by a background reaper) or was deferred for a retry (moved to
+``deferred/`` with its per-recipient progress in the envelope).
 
 Processing holds an exclusive ``flock`` on the entry, so a message that is
 handed to two workers (a redelivered task and a recovery sweep) is processed
@@ -16,17 +17,23 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import secrets
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from queue import SimpleQueue
 
 INCOMING = "incoming"
 DEFERRED = "deferred"
 HOLD = "hold"  # messages that keep crashing the engine, parked for an administrator
+DONE = "done"  # finished entries waiting for the reaper to delete them
+
+log = logging.getLogger(__name__)
 
 
 class SpoolError(Exception):
@@ -95,7 +102,7 @@ class Spool:
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
-        for name in (INCOMING, DEFERRED, HOLD, "tmp"):
+        for name in (INCOMING, DEFERRED, HOLD, DONE, "tmp"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
 
     def path(self, spool_id: str, queue: str = INCOMING) -> Path:
@@ -148,14 +155,37 @@ class Spool:
         return target
 
     def remove(self, spool_id: str) -> None:
-        """Final state reached: the entry leaves the spool."""
-        for queue in (INCOMING, DEFERRED):
+        """Final state reached: the entry leaves the spool.
+
+        It is renamed into ``done/`` (a cheap, atomic metadata change) and
+        deleted there by this process's reaper thread. Deleting a file whose
+        blocks were fsynced can take milliseconds (more with online discard),
+        and the worker should not wait for that between two messages. No
+        directory fsync: a removal lost in a crash means a duplicate delivery
+        at worst, never a lost message; ``done/`` is never read again, and
+        ``sweep_done`` clears what a dead process's reaper left there.
+        """
+        for queue_name in (INCOMING, DEFERRED):
+            finished = self.root / DONE / f"{spool_id}.{queue_name}.msg"
             try:
-                os.unlink(self.root / queue / f"{spool_id}.msg")
+                os.rename(self.root / queue_name / f"{spool_id}.msg", finished)
             except FileNotFoundError:
-                pass
-        # No directory fsync: a removal lost in a crash means a duplicate
-        # delivery at worst, never a lost message.
+                continue
+            _reaper().put(finished)
+
+    def sweep_done(self, older_than: float = 60.0) -> int:
+        """Delete finished entries a reaper did not get to (its process died); returns how many."""
+        cutoff = time.time() - older_than
+        removed = 0
+        with os.scandir(self.root / DONE) as it:
+            for entry in it:
+                try:
+                    if entry.stat().st_mtime <= cutoff:
+                        os.unlink(entry.path)
+                        removed += 1
+                except FileNotFoundError:
+                    continue
+        return removed
 
     @contextmanager
     def locked(self, spool_id: str) -> Iterator[Claim]:
@@ -201,3 +231,56 @@ class Spool:
         """Seconds since the oldest entry in a queue was written (0 when empty)."""
         oldest = min((mtime for _id, mtime in self.entries(queue)), default=None)
         return 0.0 if oldest is None else max(0.0, time.time() - oldest)
+
+
+class _Reaper:
+    """A daemon thread deleting finished entries, one per process."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.paths: SimpleQueue[Path] = SimpleQueue()
+        self.outstanding = 0
+        self.idle = threading.Condition()
+        threading.Thread(target=self._run, name="spool-reaper", daemon=True).start()
+
+    def put(self, path: Path) -> None:
+        with self.idle:
+            self.outstanding += 1
+        self.paths.put(path)
+
+    def _run(self) -> None:
+        while True:
+            path = self.paths.get()
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+            except OSError:  # left for sweep_done; the message itself is finished
+                log.exception("cannot delete finished spool entry %s", path.name)
+            with self.idle:
+                self.outstanding -= 1
+                if not self.outstanding:
+                    self.idle.notify_all()
+
+    def drain(self, timeout: float = 10.0) -> bool:
+        """Wait until every queued path is deleted (tests, shutdown); False on timeout."""
+        with self.idle:
+            return self.idle.wait_for(lambda: not self.outstanding, timeout)
+
+
+_reaper_lock = threading.Lock()
+_reaper_instance: _Reaper | None = None
+
+
+def drain_reaper(timeout: float = 10.0) -> bool:
+    """Wait for this process's reaper to delete what it was given."""
+    return _reaper().drain(timeout)
+
+
+def _reaper() -> _Reaper:
+    """This process's reaper (a forked child starts its own)."""
+    global _reaper_instance
+    with _reaper_lock:
+        if _reaper_instance is None or _reaper_instance.pid != os.getpid():
+            _reaper_instance = _Reaper()
+        return _reaper_instance

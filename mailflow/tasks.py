@@ -66,6 +66,7 @@ def recover_spool(older_than: float | None = None) -> int:
         count += 1
     if count:
         log.warning("recovery sweep re-queued %d spool entries", count)
+    gw.spool.sweep_done()
     return count
 
 

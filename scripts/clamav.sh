@@ -19,7 +19,12 @@ SCRIPT_DIR="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd -- "${SCRIPT_DIR}/.." && pwd)"
 BASE="${REPO_ROOT}/var/clamav"
 DB_DIR="${BASE}/db"
-TMP_DIR="${BASE}/tmp"
+# clamd writes every stream it scans (and the MIME parts it extracts) to
+# temporary files: keep them in memory when /dev/shm exists.
+if [[ -z "${SPE_CLAMD_TMP:-}" && -d /dev/shm && -w /dev/shm ]]; then
+    SPE_CLAMD_TMP="/dev/shm/spe-clamav-$(id -u)-${SPE_CLAMD_PORT:-53310}"
+fi
+TMP_DIR="${SPE_CLAMD_TMP:-${BASE}/tmp}"
 CONF="${BASE}/clamd.conf"
 FRESHCLAM_CONF="${BASE}/freshclam.conf"
 PID_FILE="${BASE}/clamd.pid"

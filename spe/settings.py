@@ -230,5 +230,9 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "mail.log": {"level": "WARNING"},  # aiosmtpd logs every SMTP command at INFO
+        # Celery logs two lines per task ("received", "succeeded"); the message log already records
+        # every message, and at hundreds of messages a second the lines cost real CPU. Failures still show.
+        "celery.app.trace": {"level": env.str("SPE_TASK_LOG_LEVEL", default="WARNING")},
+        "celery.worker.strategy": {"level": env.str("SPE_TASK_LOG_LEVEL", default="WARNING")},
     },
 }

@@ -38,9 +38,11 @@ class Received:
 class SinkHandler:
     """aiosmtpd handler that records messages and can fail on request."""
 
-    def __init__(self, maildir: Path | None = None, keep: bool = True) -> None:
+    def __init__(self, maildir: Path | None = None, keep: bool = True, pipelining: bool = True) -> None:
         self.maildir = maildir
         self.keep = keep
+        self.pipelining = pipelining  # advertise PIPELINING, as Postfix and Exchange do
+        self.mail_reply: str | None = None  # reply for MAIL FROM (None: accept)
         self.messages: list[Received] = []
         self.count = 0
         self.connections = 0
@@ -56,7 +58,16 @@ class SinkHandler:
         while self.stall.is_set():
             await asyncio.sleep(0.05)
         session.host_name = hostname
+        if self.pipelining:
+            responses.insert(len(responses) - 1, "250-PIPELINING")
         return responses
+
+    async def handle_MAIL(self, server, session, envelope: Envelope, address: str, mail_options):
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
 
     async def handle_RCPT(self, server, session, envelope: Envelope, address: str, rcpt_options):
         reply = self.rcpt_reply.get(address.lower())
@@ -119,9 +130,15 @@ class SMTPSink:
     """A sink listening on ``host:port`` (port 0 picks a free port)."""
 
     def __init__(
-        self, host: str = "127.0.0.1", port: int = 0, maildir: Path | None = None, keep: bool = True, tls_context=None
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        maildir: Path | None = None,
+        keep: bool = True,
+        tls_context=None,
+        pipelining: bool = True,
     ) -> None:
-        self.handler = SinkHandler(maildir=maildir, keep=keep)
+        self.handler = SinkHandler(maildir=maildir, keep=keep, pipelining=pipelining)
         kwargs = {"tls_context": tls_context} if tls_context else {}
         self.controller = Controller(
             self.handler, hostname=host, port=port or _free_port(host), data_size_limit=0, decode_data=False, **kwargs

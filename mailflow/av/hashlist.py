@@ -48,6 +48,8 @@ def load_hashlist(path: str | Path) -> dict[str, str]:
 class HashListScanner:
     """The ``hashlist`` engine: SHA-256 of each item against a blocklist."""
 
+    in_process = True  # CPU work in this process: MultiScanner runs it without a thread hand-off
+
     def __init__(
         self,
         hashes: Mapping[str, str] | Iterable[str] = (),

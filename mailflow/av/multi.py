@@ -46,15 +46,29 @@ class MultiScanner:
         self._lock = threading.Lock()
 
     def scan(self, items: Sequence[ScanItem]) -> ScanReport:
-        """Scan ``items`` with every engine and merge the answers."""
-        pool = self._get_pool()
-        futures = {
-            scanner.name: pool.submit(_timed_scan, scanner, _for(scanner, items)) for scanner in self.scanners
-        }
-        wait_futures(futures.values(), timeout=self.timeout)
+        """Scan ``items`` with every engine and merge the answers.
+
+        Engines that wait on another process (clamd) run on the pool's
+        threads; engines marked ``in_process`` (YARA, the hash list: CPU
+        work under the GIL, each with its own time bound) run here
+        meanwhile, which saves a thread hand-off per engine per message.
+        A single remote engine whose own ``timeout`` is within ours runs
+        here too: a hand-off to a thread (and the GIL passing back and
+        forth) costs more than the overlap would save.
+        """
+        started = time.monotonic()
+        remote = [s for s in self.scanners if not getattr(s, "in_process", False)]
+        if len(remote) == 1 and getattr(remote[0], "timeout", None) is not None and remote[0].timeout <= self.timeout:
+            remote = []  # one engine bounded by its own timeout: nothing to overlap it with, so no thread either
+        pool = self._get_pool() if remote else None
+        futures: dict[str, Future] = {s.name: pool.submit(_timed_scan, s, _for(s, items)) for s in remote}
+        for scanner in self.scanners:
+            if scanner.name not in futures:
+                futures[scanner.name] = _run_here(scanner, _for(scanner, items))
+        wait_futures(futures.values(), timeout=max(0.0, self.timeout - (time.monotonic() - started)))
         for future in futures.values():
             future.cancel()  # still queued past the timeout: never start it
-        return self._merge(futures)
+        return self._merge({s.name: futures[s.name] for s in self.scanners})
 
     def close(self) -> None:
         """Release the threads (a stuck engine's thread is not waited for)."""
@@ -118,6 +132,16 @@ def _timed_scan(scanner: Scanner, items: Sequence[ScanItem]) -> tuple[list[Findi
         failure = ScannerUnavailable(f"{scanner.name} crashed: {exc!r}")
         raise _EngineFailed(failure, (time.perf_counter() - started) * 1000.0) from exc
     return list(found), (time.perf_counter() - started) * 1000.0
+
+
+def _run_here(scanner: Scanner, items: Sequence[ScanItem]) -> Future:
+    """Run an in-process engine in the calling thread; its outcome as a finished future."""
+    future: Future = Future()
+    try:
+        future.set_result(_timed_scan(scanner, items))
+    except _EngineFailed as exc:
+        future.set_exception(exc)
+    return future
 
 
 def _for(scanner, items: Sequence[ScanItem]) -> Sequence[ScanItem]:

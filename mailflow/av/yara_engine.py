@@ -55,6 +55,8 @@ def _macro_members(item: ScanItem) -> Iterator[ScanItem]:
 class YaraScanner:
     """The ``yara`` engine.  Thread-safe: compiled rules are shared read-only."""
 
+    in_process = True  # CPU work in this process: MultiScanner runs it without a thread hand-off
+
     def __init__(
         self,
         rules_dir: str | Path = RULES_DIR,

@@ -9,6 +9,7 @@ but unavailable) or failed (5xx).
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 import threading
@@ -147,6 +148,8 @@ class SMTPPool:
             options.append("BODY=8BITMIME")
         if conn.has_extn("smtputf8") and not (mail_from + "".join(rcpts)).isascii():
             options.append("SMTPUTF8")
+        if conn.has_extn("pipelining") and "SMTPUTF8" not in options:
+            return self._send_pipelined(key, conn, mail_from, rcpts, data, options)
         code, msg = conn.mail(mail_from, options)
         if code != 250:
             self._reset(key, conn)
@@ -168,6 +171,49 @@ class SMTPPool:
             self._reset(key, conn)
         else:
             self._checkin(key, conn)
+        results.extend(RecipientResult(r, _status(code), code, _text(msg)) for r in accepted)
+        return results
+
+    def _send_pipelined(self, key: tuple, conn: smtplib.SMTP, mail_from: str, rcpts: list[str], data: bytes,
+                        options: list[str]) -> list[RecipientResult]:
+        """RFC 2920: MAIL, every RCPT and DATA in one write, then the replies in order.
+
+        One round trip instead of two plus one per recipient before the
+        message goes out. Addresses were validated by the caller (no CR/LF
+        can reach the command line).
+        """
+        opts = "".join(f" {o}" for o in options)
+        lines = [f"MAIL FROM:{smtplib.quoteaddr(mail_from)}{opts}\r\n"]
+        lines += [f"RCPT TO:{smtplib.quoteaddr(r)}\r\n" for r in rcpts]
+        conn.send(("".join(lines) + "DATA\r\n").encode("ascii"))
+        mail_code, mail_msg = conn.getreply()
+        replies = [conn.getreply() for _ in rcpts]
+        data_code, data_msg = conn.getreply()
+        results, accepted = [], []
+        for rcpt, (code, msg) in zip(rcpts, replies, strict=True):
+            if mail_code != 250:
+                results.append(RecipientResult(rcpt, _status(mail_code), mail_code, _text(mail_msg)))
+            elif code in (250, 251):
+                accepted.append(rcpt)
+            else:
+                results.append(RecipientResult(rcpt, _status(code), code, _text(msg)))
+        if data_code == 354 and not accepted:
+            conn.send(b".\r\n")  # a server that took DATA without recipients gets an empty message, then RSET
+            conn.getreply()
+        if data_code != 354 or not accepted:
+            self._reset(key, conn)
+            if accepted:  # recipients were fine but DATA was refused
+                results.extend(RecipientResult(r, _status(data_code), data_code, _text(data_msg)) for r in accepted)
+            return results
+        body = re.sub(rb"(?m)^\.", b"..", data)
+        if not body.endswith(b"\r\n"):
+            body += b"\r\n"
+        conn.send(body + b".\r\n")
+        code, msg = conn.getreply()
+        if code == 250:
+            self._checkin(key, conn)
+        else:
+            self._reset(key, conn)
         results.extend(RecipientResult(r, _status(code), code, _text(msg)) for r in accepted)
         return results
 

@@ -116,7 +116,8 @@ class MailPath:
                     proc.wait(10)
 
     def spool_entries(self) -> list[Path]:
-        return sorted((self.workdir / "spool").glob("*/*.msg"))
+        """Entries not yet finished (``done/`` holds finished ones awaiting deletion)."""
+        return sorted(p for p in (self.workdir / "spool").glob("*/*.msg") if p.parent.name != "done")
 
     def log(self, name: str) -> str:
         return (self.workdir / f"{name}.log").read_text(errors="replace")

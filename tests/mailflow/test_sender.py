@@ -17,9 +17,10 @@ def tls_sink(tmp_path):
         yield sink
 
 
-@pytest.fixture
-def plain_sink():
-    with SMTPSink() as sink:
+@pytest.fixture(params=[True, False], ids=["pipelining", "one-command-at-a-time"])
+def plain_sink(request):
+    """A server in clear, with and without PIPELINING: the sender speaks both ways."""
+    with SMTPSink(pipelining=request.param) as sink:
         yield sink
 
 
@@ -104,3 +105,37 @@ def test_server_dropping_idle_connection_is_reconnected(plain_sink):
     [result] = pool.deliver("127.0.0.1", plain_sink.port, "none", "a@example.net", ["b@acme.test"], MSG)
     assert result.status == DELIVERED
     assert plain_sink.handler.wait_for(2)
+
+
+def test_refused_sender_gives_every_recipient_that_reply(plain_sink):
+    plain_sink.handler.mail_reply = "550 5.7.1 Sender blocked"
+    pool = SMTPPool(helo="gateway.test")
+    results = pool.deliver("127.0.0.1", plain_sink.port, "none", "a@example.net", ["b@acme.test", "c@acme.test"], MSG)
+    assert [(r.status, r.code) for r in results] == [(FAILED, 550), (FAILED, 550)]
+    assert "Sender blocked" in results[0].reply
+    plain_sink.handler.mail_reply = None  # the connection was reset and is still good
+    [result] = pool.deliver("127.0.0.1", plain_sink.port, "none", "a@example.net", ["b@acme.test"], MSG)
+    assert result.status == DELIVERED
+    assert plain_sink.handler.connections == 1
+
+
+def test_every_recipient_refused_sends_no_message(plain_sink):
+    plain_sink.handler.rcpt_reply["gone@acme.test"] = "550 5.1.1 No such user"
+    pool = SMTPPool(helo="gateway.test")
+    [result] = pool.deliver("127.0.0.1", plain_sink.port, "none", "a@example.net", ["gone@acme.test"], MSG)
+    assert (result.status, result.code) == (FAILED, 550)
+    [result] = pool.deliver("127.0.0.1", plain_sink.port, "none", "a@example.net", ["b@acme.test"], MSG)
+    assert result.status == DELIVERED
+    assert [m.rcpt_tos for m in plain_sink.handler.wait_for(1)] == [["b@acme.test"]]
+
+
+def test_message_refused_after_data_is_failed_and_lines_starting_with_a_dot_survive(plain_sink):
+    plain_sink.handler.reply_queue.append("554 5.6.0 Content rejected")
+    body = b"From: a@example.net\r\nSubject: dots\r\n\r\n.hidden line\r\n..two\r\n.\r\nend"
+    pool = SMTPPool(helo="gateway.test")
+    [result] = pool.deliver("127.0.0.1", plain_sink.port, "none", "a@example.net", ["b@acme.test"], body)
+    assert (result.status, result.code) == (FAILED, 554)
+    [result] = pool.deliver("127.0.0.1", plain_sink.port, "none", "a@example.net", ["b@acme.test"], body)
+    assert result.status == DELIVERED
+    received = plain_sink.handler.wait_for(1)[0]
+    assert received.data.endswith(b"\r\n.hidden line\r\n..two\r\n.\r\nend\r\n")
