@@ -16,9 +16,33 @@ from typing import Any
 MAX_PARTS = 200
 
 
-def decode_header_value(value: Any) -> str:
-    """Decode an RFC 2047 header value to ``str``; never raises."""
+def _repair_8bit(text: str, charset: str) -> str:
+    """Re-decode raw 8-bit header bytes (kept as surrogate escapes) as UTF-8 or ``charset``.
+
+    Spam often puts unencoded GB2312, Big5 or KOI8 text in its Subject; left as
+    escapes it matches no word and breaks regular-expression engines.
+    """
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape")
+    for codec in ("utf-8", charset):
+        try:
+            return raw.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return raw.decode("latin-1")
+
+
+def decode_header_value(value: Any, charset: str = "latin-1") -> str:
+    """Decode an RFC 2047 header value to ``str``; never raises.
+
+    Raw 8-bit bytes are decoded as UTF-8, else as ``charset`` (the message's
+    body charset is the best guess the sender left).
+    """
     text = str(value) if not isinstance(value, str) else value
+    text = _repair_8bit(text, charset)
     if "=?" not in text:
         return " ".join(text.split())
     try:
@@ -27,11 +51,23 @@ def decode_header_value(value: Any) -> str:
         return " ".join(text.split())
 
 
+def _body_charset(msg: Message) -> str:
+    """The first declared charset in the message, for headers sent as raw 8-bit."""
+    for count, part in enumerate(msg.walk()):
+        charset = part.get_content_charset()
+        if charset or count > 5:
+            return charset or "latin-1"
+    return "latin-1"
+
+
 def _raw_headers(msg: Message) -> list[tuple[str, str]]:
     pairs = []
+    charset = ""
     for name, value in list(msg.raw_items()):
         raw = value if isinstance(value, str) else str(value)
-        pairs.append((str(name), decode_header_value(raw)))
+        if not raw.isascii() and not charset:
+            charset = _body_charset(msg)
+        pairs.append((str(name), decode_header_value(raw, charset or "latin-1")))
     return pairs
 
 

@@ -1,11 +1,12 @@
 """Turn a ``MessageView`` into the feature tokens the classifier learns from.
 
-Content only: subject and body words (HTML reduced to what is visible),
-URL hosts and paths, HTML structure, the From display name
-against its address, and the MIME structure.  Transport and list headers
-(Received, List-*, Delivered-To, Return-Path, Message-ID, Date, X-*) and
-recipient addresses are never read: they describe the route a message took
-to one mailbox, not the message.  See docs/spam.md.
+Content: subject and body words (HTML reduced to what is visible,
+disguised words undone), URL hosts and paths, HTML structure, the From
+display name against its address, and the MIME structure.  With headers,
+also the shapes the author's software leaves (``headertokens``).  Transport
+and list headers (Received, List-*, Delivered-To, Return-Path), the
+Message-ID host and recipient addresses are never read: they describe the
+route a message took to one mailbox, not the message.  See docs/spam.md.
 """
 
 from __future__ import annotations
@@ -16,7 +17,10 @@ from functools import lru_cache
 from itertools import pairwise
 from urllib.parse import parse_qsl
 
+from mailflow.spam.fastre import compile_fast
+from mailflow.spam.headertokens import header_tokens
 from mailflow.spam.heuristics.header_rules import FREEMAIL
+from mailflow.spam.obfuscation import remove_invisible, spaced_words
 from mailflow.spam.urls import DOMAIN_IN_TEXT, Url
 from mailflow.spam.view import MessageView
 
@@ -26,9 +30,11 @@ _REPLY_PREFIX = frozenset(("re", "fw", "fwd", "aw", "tr", "sv", "wg"))
 _DIGITS = re.compile(r"\d")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]{2,}")
 _SHAPE_CHARS = 40_000
-_MONEY = re.compile(r"[$€£]\s?\d|\d\s?(?:dollars|usd|eur)\b", re.I)
-_PERCENT = re.compile(r"\d\s?%")
-_PHONE = re.compile(r"(?=[+(\d])(?:\+?\d[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}")  # lookahead: same matches, faster
+# Patterns with few matches per message run on RE2 (``fastre``); frequent ones stay on ``re``.
+_MONEY = compile_fast(r"[$€£]\s?\d|\d\s?(?:dollars|usd|eur)\b", ignore_case=True)
+_PERCENT = compile_fast(r"\d\s?%")
+_PHONE = compile_fast(r"(?:\+?\d[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}")
+_TEXT_DOMAIN = compile_fast(DOMAIN_IN_TEXT.pattern, ignore_case=True)
 _CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _FONT_SIZE = re.compile(r"<font[^>]*?size\s*=\s*[\"']?([+-]?\d)", re.I)
 _COLOUR = re.compile(r"color\s*[=:]\s*[\"']?(#?[0-9a-f]{3,6}|[a-z]+)", re.I)
@@ -52,8 +58,9 @@ def _normalise(word: str) -> str | None:
 def _words(text: str, limit: int = MAX_WORDS) -> list[str]:
     out: list[str] = []
     normalise = _normalise
-    for match in WORD.finditer(text):
-        norm = normalise(match.group())
+    # findall is twice as fast as finditer; 40 characters a word is far past the limit.
+    for raw in WORD.findall(text[: limit * 40]):
+        norm = normalise(raw)
         if norm:
             out.append(norm)
             if len(out) >= limit:
@@ -111,12 +118,17 @@ def body_tokens(view: MessageView) -> Iterator[str]:
     text = view.text
     if view.html:
         text = f"{text}\n{view.html_text}"
+    text = remove_invisible(text)
     words = _words(text)
     yield from words
+    for word in spaced_words(view):
+        if len(word) >= 4:
+            yield word
+            yield "obf:spaced"
     yield "len:" + _bucket(len(words))
     yield from _script_tokens(text)
     yield from _shape_tokens(text)
-    for domain in {m.lower() for m in DOMAIN_IN_TEXT.findall(text[:20000])}:
+    for domain in {m.lower() for m in _TEXT_DOMAIN.findall(text[:20000])}:
         yield "tdom:" + domain.rsplit(".", 1)[-1]
 
 
@@ -243,4 +255,5 @@ def tokenize(view: MessageView, *, body_only: bool = False) -> set[str]:
     tokens.update(structure_tokens(view))
     if not body_only:
         tokens.update(from_tokens(view))
+        tokens.update(header_tokens(view))
     return tokens

@@ -22,7 +22,7 @@ Example = tuple[list[int], bool]
 def fit(
     examples: Sequence[Example],
     *,
-    epochs: int = 10,
+    epochs: int = 20,
     rate: float = 1.0,
     l2: float = 1e-6,
     ham_weight: float = 1.0,

@@ -57,7 +57,13 @@ SHORTENERS = frozenset(
         "1url.com",
     ]
 )
-REDIRECT_PARAMS = re.compile(r"[?&](?:url|u|redirect|redirect_uri|next|goto|target|dest|link)=https?", re.I)
+REDIRECT_PARAMS = re.compile(
+    r"[?&](?:url|u|q|r|to|out|redir|redirect|redirect_?ur[il]|return_?url|next|goto|target|dest|destination|link)"
+    r"=(?:https?(?::|%3a)|www\.|%2f%2f|//)",
+    re.I,
+)
+# Paths of well-known sites that forward to any URL given after them.
+REDIRECT_PATHS = re.compile(r"^/(?:url|amp/s|l\.php|link|redirect|away|out|click)(?:[/?]|$)", re.I)
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,11 @@ class MessageView:
         return found[:300]
 
     @cached_property
+    def memo(self) -> dict[str, object]:
+        """Results several rules share, computed once per message."""
+        return {}
+
+    @cached_property
     def html_docs(self) -> tuple[HtmlDoc, ...]:
         return tuple(parse_html(h) for h in self.html)
 
@@ -106,13 +111,16 @@ class MessageView:
     def from_domain(self) -> str:
         return self.from_address.rpartition("@")[2]
 
+    @cached_property
+    def _first_headers(self) -> dict[str, str]:
+        first: dict[str, str] = {}
+        for hname, value in self.headers:
+            first.setdefault(hname.lower(), value)
+        return first
+
     def header(self, name: str) -> str | None:
         """First value of header ``name`` (case-insensitive), or None."""
-        lname = name.lower()
-        for hname, value in self.headers:
-            if hname.lower() == lname:
-                return value
-        return None
+        return self._first_headers.get(name.lower())
 
 
 def view_from_bytes(raw: bytes) -> MessageView:

@@ -26,6 +26,8 @@ def with_attachment(data: bytes, filename: str, maintype: str = "application", s
                     subject: str = "With attachment", body: str = "Please see the attachment.\n") -> bytes:
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = "someone@example.net", "bob@acme.test", subject
+    msg["Date"] = "Fri, 27 Nov 2026 10:00:00 +0000"  # as every mail program writes them
+    msg["Message-ID"] = "<attachment-test@example.net>"
     msg.set_content(body)
     msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     return msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")

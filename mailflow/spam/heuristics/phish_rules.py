@@ -6,6 +6,7 @@ See docs/spam.md.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from mailflow.spam.fastre import compile_phrases
 from mailflow.spam.heuristics.base import rule
@@ -36,7 +37,15 @@ LURE = compile_phrases(
     r"|\bshared (?:a|the|an) (?:document|file|folder|invoice|pdf) with you"
     r"|\breview and sign|\b(?:view|open|access) (?:the )?(?:secure|shared|encrypted) (?:document|file|message)"
     r"|\b(?:parcel|package|shipment) (?:could not be delivered|delivery (?:failed|attempt failed)|is on hold)"
-    r"|\bunpaid (?:customs|shipping|delivery) fee",
+    r"|\bunpaid (?:customs|shipping|delivery) fee"
+    r"|\b(?:scan|use) (?:the|this) qr ?code (?:below |above )?to (?:verify|sign ?in|log ?in|update|access|review"
+    r"|re-?authenticate|secure|keep)"
+    r"|\b(?:your )?(?:session|password|sign-?in) (?:has )?expired"
+    r"|\bconfirm (?:your )?(?:identity|ownership)|\bre-?enter your password"
+    r"|\b(?:payment|card|billing information) (?:was |has been )?declined"
+    r"|\bwe (?:were unable|could not|couldn't) (?:to )?(?:verify|process|validate) your (?:payment|account|identity)"
+    r"|\b(?:sent|shared) you a (?:secure |protected |new )?(?:document|file|message|voicemail|fax)"
+    r"|\b(?:document|invoice|agreement) (?:is )?ready (?:for|to) (?:review|signature|sign)",
 )
 URGENT = compile_phrases(
     r"\bwithin (?:24|48|72|twenty-four|forty-eight) ?(?:hours|hrs)|\bfailure to (?:verify|confirm|update|comply)"
@@ -99,12 +108,18 @@ _GENERIC_SENDER_WORDS = frozenset(
 
 
 def _lure_text(view: MessageView) -> str:
-    return f"{view.subject}\n{view.body_text[:20000]}"
+    text = view.memo.get("lure_text")
+    if text is None:
+        text = view.memo["lure_text"] = f"{view.subject}\n{view.body_text[:20000]}"
+    return text  # type: ignore[return-value]
 
 
 @rule("CREDENTIAL_LURE", "Text asks the reader to verify, unlock or update an account or password", 1.2)
 def credential_lure(view: MessageView) -> bool:
-    return bool(LURE.search(_lure_text(view)))
+    found = view.memo.get("credential_lure")
+    if found is None:
+        found = view.memo["credential_lure"] = bool(LURE.search(_lure_text(view)))
+    return found  # type: ignore[return-value]
 
 
 @rule("CREDENTIAL_LURE_LINK", "Credential-lure wording together with a link to follow", 2.0)
@@ -143,6 +158,11 @@ def brand_impersonation(view: MessageView) -> bool:
 
 
 _HOMOGLYPHS = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("3", "e"), ("5", "s"))
+# Cyrillic and Greek letters drawn like Latin ones, as used in internationalised lookalike hosts.
+_CONFUSABLES = str.maketrans(
+    "\u0430\u0441\u0435\u0456\u0458\u043e\u0440\u0455\u0445\u0443\u0501\u04bb\u03bf\u03b1\u03bd\u03c1\u0262\u0131",
+    "aceijopsxydhoavpgi",
+)
 
 
 def _unconfuse(label: str) -> str:
@@ -151,19 +171,59 @@ def _unconfuse(label: str) -> str:
     return label
 
 
+def _unicode_label(label: str) -> str:
+    """``xn--pypal-4ve`` -> ``paypal``: a punycode label with look-alike letters made Latin."""
+    if not label.startswith("xn--"):
+        return label
+    try:
+        return label.encode("ascii").decode("idna").translate(_CONFUSABLES)
+    except UnicodeError:
+        return label
+
+
+_ALIKE = frozenset(["il", "li", "ol", "lo", "mn", "nm", "uv", "vu", "ce", "ec", "gq", "qg", "ij", "ji"])
+
+
+def _typo_of(part: str, brand: str) -> bool:
+    """True if ``part`` is ``brand`` with one typosquatting slip.
+
+    A swap of neighbours (``drobpox``), a dropped letter (``micosoft``), a
+    doubled letter (``amazzon``) or one letter drawn alike (``paypai``,
+    ``linkedln``).  An arbitrary different letter is not counted:
+    ``finance`` is a word, not a spoof of ``binance``.
+    """
+    if part == brand or len(brand) < 6 or abs(len(part) - len(brand)) > 1:
+        return False
+    if len(part) == len(brand):
+        diff = [i for i in range(len(part)) if part[i] != brand[i]]
+        if len(diff) == 1:
+            return part[diff[0]] + brand[diff[0]] in _ALIKE
+        first = diff[0]
+        return len(diff) == 2 and diff[1] == first + 1 and part[first : first + 2] == brand[first + 1] + brand[first]
+    if len(part) < len(brand):
+        return any(part == brand[:i] + brand[i + 1 :] for i in range(len(brand)))
+    return any(part == brand[:i] + brand[i] + brand[i:] for i in range(len(brand)))
+
+
+def _spoofs_brand(label: str) -> bool:
+    """The label carries a brand name, a digit/``rn`` spoof of one, or a one-letter typo of one."""
+    plain = _unconfuse(_unicode_label(label))
+    if any(brand in label or brand in plain for brand in DOMAIN_BRANDS):
+        return True
+    parts = plain.split("-")
+    if SHORT_BRANDS.intersection(parts) and "-" in label:
+        return True
+    return any(_typo_of(part, brand) for part in parts if len(part) >= 6 for brand in DOMAIN_BRANDS)
+
+
+@lru_cache(maxsize=4096)
 def _lookalike(host: str) -> bool:
     """True if ``host`` carries a brand name (or a spoof of one) it does not own."""
     labels = host.lower().split(".")
     known = all_brand_domains()
     if any(".".join(labels[i:]) in known for i in range(len(labels))):
         return False
-    for label in labels[:-1]:
-        plain = _unconfuse(label)
-        if any(brand in label or brand in plain for brand in DOMAIN_BRANDS):
-            return True
-        if SHORT_BRANDS.intersection(plain.split("-")) and "-" in label:
-            return True
-    return False
+    return any(_spoofs_brand(label) for label in labels[:-1])
 
 
 @rule("BRAND_LOOKALIKE_DOMAIN", "A link or the sender uses a domain dressed up with a brand name", 2.5)
@@ -172,6 +232,21 @@ def brand_lookalike_domain(view: MessageView) -> bool:
     if view.from_domain:
         hosts.add(view.from_domain)
     return any(_lookalike(h) for h in hosts)
+
+
+@rule(
+    "BRAND_LURE_FOREIGN_LINK",
+    "Credential-lure wording in the name of a brand, with no link to any of the brand's domains",
+    1.5,
+)
+def brand_lure_foreign_link(view: MessageView) -> bool:
+    """Phishing borrows a brand's name but cannot link to the brand's own site (or links nowhere)."""
+    if not credential_lure(view):
+        return False
+    brands = brands_named_in(f"{view.subject}\n{view.from_name}\n{view.body_text[:300]}")
+    if not brands:
+        return False
+    return not any(domain_belongs_to(u.host, b) for u in view.parsed_urls for b in brands)
 
 
 @rule("HTML_ATTACHMENT", "An attachment is an HTML or SVG page (a link or login form in disguise)", 2.0)
@@ -183,6 +258,27 @@ def html_attachment(view: MessageView) -> bool:
         if lname.endswith((".htm", ".html", ".shtml", ".xhtml", ".svg", ".mht", ".mhtml")):
             return True
     return False
+
+
+_QR = re.compile(r"\bqr[ -]?code\b", re.I)
+
+
+def _has_image(view: MessageView) -> bool:
+    return any(ctype.startswith("image/") for _, ctype in view.attachments) or any(doc.images for doc in view.html_docs)
+
+
+@rule("QR_CODE_LURE", "Credential-lure wording that sends the reader to a QR code image instead of a link", 2.5)
+def qr_code_lure(view: MessageView) -> bool:
+    """A QR code carries the phishing link past link scanners, to a phone outside company protection."""
+    return bool(_QR.search(_lure_text(view))) and credential_lure(view) and _has_image(view)
+
+
+_LINK_FILES = (".url", ".webloc", ".website", ".desktop", ".lnk", ".iso", ".img", ".vhd", ".one")
+
+
+@rule("ATTACHMENT_SHORTCUT", "An attachment is only a link or a container for one (.url, .lnk, .iso, .one)", 3.0)
+def attachment_shortcut(view: MessageView) -> bool:
+    return any(name.lower().rstrip().endswith(_LINK_FILES) for name, _ in view.attachments)
 
 
 @rule("ATTACHMENT_DOUBLE_EXT", "An attachment name hides its type behind a second extension", 1.5)

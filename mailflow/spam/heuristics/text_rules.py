@@ -8,15 +8,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from mailflow.spam.fastre import compile_fast
 from mailflow.spam.heuristics.base import rule
+from mailflow.spam.obfuscation import spaced_words
 from mailflow.spam.view import MessageView
 
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACED = re.compile(r"(?<![\w.])(?:[A-Za-z][ .*_-]){5,}[A-Za-z](?![\w.])")
-_LEET_WORDS = re.compile(
+_LEET_WORDS = compile_fast(
     r"\b(?:v[i1!|][a@4]gr[a@4]|c[i1!|][a@4]l[i1!|]s|p[a@4][s$5]{2}w[o0]rd|micr[o0]s[o0]ft"
     r"|p[a@4]yp[a@4][l1|]|[a@4]cc[o0]unt|v[e3]r[i1!|]fy|b[i1!|]tc[o0][i1!|]n|l[o0]g[i1!|]n)\b",
-    re.I,
+    ignore_case=True,
 )
 _WORD = re.compile(r"\w{3,}", re.U)
 
@@ -40,13 +41,12 @@ def subject_money(view: MessageView) -> bool:
 @rule("ZERO_WIDTH_CHARS", "Text is salted with invisible zero-width characters", 1.5)
 def zero_width_chars(view: MessageView) -> bool:
     text = f"{view.subject}{view.text}{''.join(d.text for d in view.html_docs)}"
-    return len(_ZERO_WIDTH.findall(text)) >= 3
+    return not text.isascii() and len(_ZERO_WIDTH.findall(text)) >= 3
 
 
 @rule("OBFUSCATED_SPACING", "Words spelled out with separators between letters (V-I-A-G-R-A)", 1.0)
 def obfuscated_spacing(view: MessageView) -> bool:
-    text = f"{view.subject}\n{view.body_text[:20000]}"
-    return any(len(set(m.group(0).lower()) - set(" .*_-")) >= 4 for m in _SPACED.finditer(text))
+    return any(len(word) >= 6 and len(set(word)) >= 4 for word in spaced_words(view))
 
 
 @rule("OBFUSCATED_WORDS", "Common spam or phishing words written with look-alike digits and symbols", 1.5)

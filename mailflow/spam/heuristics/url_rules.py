@@ -9,7 +9,7 @@ import re
 
 from mailflow.spam.heuristics.base import rule
 from mailflow.spam.heuristics.brands import all_brand_domains
-from mailflow.spam.urls import REDIRECT_PARAMS, is_shortener, parse_url, registrable_domain
+from mailflow.spam.urls import REDIRECT_PARAMS, REDIRECT_PATHS, Url, is_shortener, parse_url, registrable_domain
 from mailflow.spam.view import MessageView
 
 _LOOKS_LIKE_URL = re.compile(r"^(?:https?://|www\.)?((?:[a-z0-9-]+\.)+[a-z]{2,24})(?:[/:?#]\S*)?$", re.I)
@@ -85,6 +85,13 @@ def mismatched_links(view: MessageView) -> list[tuple[str, str]]:
 
     A tracking redirect that carries the shown domain in its URL is not counted.
     """
+    cached = view.memo.get("mismatched_links")
+    if cached is None:
+        cached = view.memo["mismatched_links"] = _find_mismatches(view)
+    return cached  # type: ignore[no-any-return]
+
+
+def _find_mismatches(view: MessageView) -> list[tuple[str, str]]:
     found = []
     for doc in view.html_docs:
         for href, text in doc.links:
@@ -98,9 +105,11 @@ def mismatched_links(view: MessageView) -> list[tuple[str, str]]:
     return found
 
 
-@rule("LINK_TEXT_MISMATCH", "Link text shows one domain but the link goes to another", 1.5)
+@rule("LINK_TEXT_MISMATCH", "Link text shows one domain but the link goes to a third party's", 1.5)
 def link_text_mismatch(view: MessageView) -> bool:
-    return bool(mismatched_links(view))
+    """Newsletters show their own site and link through their own tracker; that is not deceit."""
+    sender = registrable_domain(view.from_domain) if view.from_domain else ""
+    return any(target != sender for _, target in mismatched_links(view))
 
 
 @rule("LINK_TEXT_BRAND_MISMATCH", "Link text shows a well-known brand's domain but goes elsewhere", 2.5)
@@ -119,9 +128,18 @@ def url_shortener(view: MessageView) -> bool:
     return any(is_shortener(u.host) for u in view.parsed_urls)
 
 
+def is_redirect(url: Url) -> bool:
+    """A link that forwards to another URL it carries (plain or percent-encoded)."""
+    if not url.query:
+        return False
+    return bool(REDIRECT_PARAMS.search("?" + url.query)) or (
+        bool(REDIRECT_PATHS.match(url.path)) and "http" in url.query.lower()
+    )
+
+
 @rule("URL_REDIRECTOR", "A link carries another URL as a redirect parameter", 0.8)
 def url_redirector(view: MessageView) -> bool:
-    return any(REDIRECT_PARAMS.search("?" + u.query) for u in view.parsed_urls if u.query)
+    return any(is_redirect(u) for u in view.parsed_urls)
 
 
 @rule("URL_USERINFO", "A link hides its real host behind user@ text", 2.5)

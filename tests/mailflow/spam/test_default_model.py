@@ -72,3 +72,64 @@ def test_verdict_lists_the_classifier_symbol_with_its_probability() -> None:
     assert "probability" in verdict.symbols[0].description
     assert verdict.probability is not None and 0.0 <= verdict.probability <= 1.0
     assert verdict.score == round(sum(h.score for h in verdict.symbols), 3)
+
+
+PUNYCODE_PHISH = dict(
+    subject="Your account has been limited",
+    from_="Service <service@account-review.example.net>",
+    text=None,
+    html="""<p>We noticed unusual activity. Your account has been limited until you confirm your identity.</p>
+<p><a href="https://xn--pypal-4ve.com/signin">Confirm now</a></p>""",
+)
+
+QR_PHISH = dict(
+    subject="Microsoft 365: Re-authentication required",
+    from_="IT Helpdesk <helpdesk@corp-it-desk.example>",
+    text="Your sign-in has expired. Scan the QR code below to re-authenticate your mailbox within 24 hours.\n",
+    attachments=(("qr.png", "image/png", b"\x89PNG"),),
+)
+
+DEV_LIST_REPLY = dict(
+    subject="Re: [dev] Patch: fix race in the spool flush",
+    from_="Dan Lee <dan@devs.example.org>",
+    text="""On Tue, Ann wrote:
+> The flush path takes the lock twice.
+
+Right, I moved the fsync out of the critical section in v2 of the patch.
+Benchmarks attached, throughput is up 12% on the test box.
+
+Dan
+""",
+    extra_headers=(
+        ("User-Agent", "Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 Thunderbird/115.3.1"),
+        ("In-Reply-To", "<ann.1@devs.example.org>"),
+    ),
+)
+
+NEWSLETTER = dict(
+    subject="This week at the Python Software Foundation",
+    from_="PSF News <news@python.org>",
+    text=None,
+    html="""<h1>PSF News</h1><p>Hello community! This week: conference talks are online, the board
+election results, and a new grants round.</p>
+<p><a href="https://www.python.org/psf/news/">Read more on python.org</a></p>
+<p>You are receiving this because you subscribed. <a href="https://www.python.org/psf/unsubscribe">Unsubscribe</a></p>""",
+)
+
+
+def test_punycode_lookalike_phish_is_quarantined() -> None:
+    verdict = score(view(**PUNYCODE_PHISH))
+    assert verdict.score >= QUARANTINE_THRESHOLD, verdict
+    assert "BRAND_LOOKALIKE_DOMAIN" in verdict.names
+
+
+def test_qr_code_phish_without_a_link_is_tagged() -> None:
+    verdict = score(view(**QR_PHISH))
+    assert verdict.score >= TAG_THRESHOLD, verdict
+    assert "QR_CODE_LURE" in verdict.names
+
+
+def test_developer_list_reply_and_newsletter_are_not_tagged() -> None:
+    for message in (DEV_LIST_REPLY, NEWSLETTER):
+        verdict = score(view(**message))
+        assert verdict.score < TAG_THRESHOLD / 2, verdict

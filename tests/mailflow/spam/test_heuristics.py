@@ -38,6 +38,15 @@ CASES: dict[str, dict[str, object]] = {
     "MONEY_FRAUD_PHRASES": {"text": "You are the beneficiary of 10 million US dollars from my late client."},
     "BRAND_IMPERSONATION": {"from_": "Microsoft 365 Support <alerts@mail-notify.example.net>"},
     "BRAND_LOOKALIKE_DOMAIN": {"text": "Sign in: https://paypal-resolution-center.example.net/"},
+    "BRAND_LURE_FOREIGN_LINK": {
+        "subject": "Your Netflix membership is on hold",
+        "text": "Update your payment information to keep watching: https://members-billing.example.net/",
+    },
+    "QR_CODE_LURE": {
+        "text": "Your password expires today. Scan the QR code below to keep your password.",
+        "attachments": (("code.png", "image/png", b"\x89PNG"),),
+    },
+    "ATTACHMENT_SHORTCUT": {"attachments": (("Invoice_0425.url", "application/octet-stream", b"[InternetShortcut]"),)},
     "HTML_ATTACHMENT": {"attachments": (("Remittance.html", "text/html", b"<script>location='x'</script>"),)},
     "ATTACHMENT_DOUBLE_EXT": {"attachments": (("invoice.pdf.exe", "application/octet-stream", b"MZ"),)},
     "SUBJECT_ALL_CAPS": {"subject": "URGENT PAYMENT NEEDED TODAY"},
@@ -84,10 +93,60 @@ def test_lookalike_domains_are_recognised(host: str) -> None:
     assert "BRAND_LOOKALIKE_DOMAIN" in fired
 
 
-@pytest.mark.parametrize("host", ["www.dhl.com", "login.microsoftonline.com", "pop-art.example", "outlook.4team.biz"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "xn--pypal-4ve.com",  # "paypal" with a Cyrillic first a
+        "paypai-resolution.example",
+        "micosoft-365.example",
+        "drobpox.example",
+        "linkedln.example",
+        "amazzon-orders.example",
+    ],
+)
+def test_typo_and_unicode_spoofs_of_brands_are_lookalikes(host: str) -> None:
+    fired = {h.name for h in evaluate(view(text=f"Sign in: https://{host}/login"))}
+    assert "BRAND_LOOKALIKE_DOMAIN" in fired
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "www.dhl.com",
+        "login.microsoftonline.com",
+        "pop-art.example",
+        "outlook.4team.biz",
+        "finance-news.example",
+        "cloud-hosting.example",
+        "adore.example",
+    ],
+)
 def test_real_brand_and_unrelated_domains_are_not_lookalikes(host: str) -> None:
     fired = {h.name for h in evaluate(view(text=f"See https://{host}/page"))}
     assert "BRAND_LOOKALIKE_DOMAIN" not in fired
+
+
+def test_percent_encoded_redirect_is_recognised() -> None:
+    text = "Open https://www.google.com/url?sa=t&q=https%3A%2F%2Flogin-check.example.top%2F"
+    assert "URL_REDIRECTOR" in {h.name for h in evaluate(view(text=text))}
+
+
+def test_newsletter_linking_through_its_own_tracker_is_no_mismatch() -> None:
+    html = '<a href="https://click.shop.example/r/123">www.shop-partner.example</a>'
+    fired = {h.name for h in evaluate(view(from_="Shop News <news@shop.example>", html=html))}
+    assert "LINK_TEXT_MISMATCH" not in fired
+
+
+def test_brand_named_with_links_to_the_brand_is_not_a_foreign_lure() -> None:
+    text = "Update your payment information in your account: https://www.netflix.com/youraccount"
+    fired = {h.name for h in evaluate(view(subject="Netflix: your membership", text=text))}
+    assert "CREDENTIAL_LURE" in fired and "BRAND_LURE_FOREIGN_LINK" not in fired
+
+
+def test_rules_still_match_when_the_subject_has_undecodable_bytes() -> None:
+    subject = "Verify your account \udcaf\udcc2"  # raw 8-bit header bytes left as escapes
+    fired = {h.name for h in evaluate(MessageView.from_parts(subject=subject, text_bodies=["Hello"]))}
+    assert "CREDENTIAL_LURE" in fired
 
 
 def test_newsletter_about_a_brand_is_not_impersonation() -> None:

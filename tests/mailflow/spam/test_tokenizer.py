@@ -1,8 +1,9 @@
-"""The tokenizer reads content, never transport or list artefacts."""
+"""The tokenizer reads content and the author's software, never transport or list artefacts."""
 
 from __future__ import annotations
 
 from mailflow.spam.tokenizer import tokenize
+from mailflow.spam.view import view_from_bytes
 from tests.mailflow.spam.builders import view
 
 ARTEFACTS = (
@@ -11,7 +12,6 @@ ARTEFACTS = (
     ("List-Unsubscribe", "<mailto:leave@lists.example>"),
     ("Delivered-To", "zzzz@spamassassin.taint.org"),
     ("Return-Path", "<bounce-42@lists.example>"),
-    ("X-Mailer", "Mutt 1.4"),
     ("X-Spam-Status", "No, hits=-5"),
     ("Precedence", "bulk"),
 )
@@ -19,8 +19,48 @@ ARTEFACTS = (
 
 def test_transport_and_list_headers_change_no_token() -> None:
     plain = tokenize(view())
-    dressed = tokenize(view(extra_headers=ARTEFACTS, date=False, message_id=False))
+    dressed = tokenize(view(extra_headers=ARTEFACTS))
     assert plain == dressed
+
+
+def test_mail_software_family_is_a_token_without_its_version() -> None:
+    tokens = tokenize(view(extra_headers=(("X-Mailer", "Microsoft Outlook Express 6.00.2600.0000"),)))
+    newer = tokenize(view(extra_headers=(("X-Mailer", "Microsoft Outlook Express 5.50.4133.2400"),)))
+    assert "h:ua:microsoft outlook express" in tokens
+    assert tokens == newer
+    ua = "Mozilla/5.0 (X11; Linux x86_64; rv:102.0) Gecko/20100101 Thunderbird/102.3.0"
+    assert {"h:ua:mozilla", "h:ua:thunderbird"} <= tokenize(view(extra_headers=(("User-Agent", ua),)))
+
+
+def test_message_id_host_is_never_a_token() -> None:
+    tokens = tokenize(view())  # Message-ID <abc123@example.com>, From alice@example.com
+    assert "h:mid:sender-host" in tokens
+    assert not any("example" in t for t in tokens if t.startswith("h:"))
+
+
+def test_missing_date_and_message_id_are_tokens() -> None:
+    tokens = tokenize(view(date=False, message_id=False))
+    assert {"h:date:none", "h:mid:none"} <= tokens
+
+
+def _dated(value: bytes) -> set[str]:
+    raw = b"From: a@example.com\nSubject: hi\nDate: " + value + b"\nMessage-ID: <1@example.com>\n\nhello\n"
+    return tokenize(view_from_bytes(raw))
+
+
+def test_date_with_the_wrong_weekday_is_a_token() -> None:
+    assert "h:date:weekday-wrong" in _dated(b"Tue, 03 Mar 2025 10:00:00 +0000")
+    assert "h:date:weekday-wrong" not in _dated(b"Mon, 03 Mar 2025 10:00:00 +0000")
+    assert "h:date:zone-impossible" in _dated(b"Mon, 03 Mar 2025 10:00:00 +2500")
+
+
+def test_body_only_reads_no_header_token() -> None:
+    assert not any(t.startswith("h:") for t in tokenize(view(), body_only=True))
+
+
+def test_invisible_characters_and_spaced_letters_are_read_as_the_word() -> None:
+    tokens = tokenize(view(text="Reset your pa\u200bss\u200bword now. Cheap V-I-A-G-R-A today."))
+    assert {"password", "viagra", "obf:spaced"} <= tokens
 
 
 def test_recipient_address_is_not_a_token() -> None:

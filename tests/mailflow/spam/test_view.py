@@ -73,3 +73,11 @@ def test_from_parts_collects_urls_without_a_parse() -> None:
     hosts = {u.host for u in view.parsed_urls}
     assert hosts == {"www.shop.example", "198.51.100.7"}
     assert view.from_name == "Shop"
+
+
+def test_raw_8bit_subject_is_decoded_with_the_body_charset() -> None:
+    raw = (
+        b"From: a@example.com\nSubject: \xc4\xe3\xba\xc3 offer\n"
+        b"Content-Type: text/plain; charset=gb2312\n\n\xc4\xe3\xba\xc3\n"
+    )
+    assert view_from_bytes(raw).subject == "你好 offer"
