@@ -141,6 +141,8 @@ X_FRAME_OPTIONS = "DENY"
 # --- Redis, Celery (docs/mailflow.md) --------------------------------------
 REDIS_URL = env.str("SPE_REDIS_URL", default=f"redis://127.0.0.1:{env.int('SPE_REDIS_PORT', default=56379)}/0")
 CELERY_BROKER_URL = env.str("SPE_CELERY_BROKER_URL", default=REDIS_URL)
+# kombu's Redis transport with its client objects reused (mailflow/broker.py)
+CELERY_BROKER_TRANSPORT = env.str("SPE_CELERY_BROKER_TRANSPORT", default="mailflow.broker:Transport")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
