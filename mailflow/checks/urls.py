@@ -23,7 +23,7 @@ from mailflow.checks import resources
 from mailflow.checks.base import Check, SymbolSpec
 from mailflow.checks.dnsbl import lookup_all, parse_zones, reversed_ip, symbol_for
 from mailflow.engine.context import MessageContext
-from mailflow.spam.urls import URL_IN_TEXT, Url, is_shortener, parse_url, registrable_domain
+from mailflow.spam.urls import URL_IN_TEXT, Url, is_shortener, may_contain_url, parse_url, registrable_domain
 
 MAX_URLS = 200
 MAX_LOOKUPS = 20  # distinct domains per message sent to the URI blocklists
@@ -100,6 +100,8 @@ def collect(ctx: MessageContext) -> list[tuple[str, bool]]:
             candidates.append((part.data.decode("utf-8", "replace"), part.family))
     seen: dict[str, bool] = {}
     for content, kind in candidates:
+        if kind == "text" and not may_contain_url(content):
+            continue
         plain = {m.group(0) for m in URL_IN_TEXT.finditer(content)} if kind == "text" else None
         for raw in urls_in_html(content) if kind == "html" else urls_in_plain(content):
             if raw not in seen:

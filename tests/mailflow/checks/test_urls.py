@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from mailflow.checks.urls import UrlCensor
 from tests.mailflow.checks.conftest import context, symbol_names
 from tests.mailflow.checks.samples import mail, with_file
@@ -44,6 +46,14 @@ def test_obfuscated_urls_in_plain_text_are_found(node):
     assert hosts["www.bare-host.test"]["obfuscated"] is False
     assert hosts["203.0.113.9"]["ip_literal"] is True
     assert {"URL_OBFUSCATED", "URL_IP_LITERAL"} <= set(symbols)
+
+
+@pytest.mark.parametrize("body", ["Pay here: h&#116;tps://pay.obscured.test/now\n",
+                                  "Pay here: hxxps://pay[.]obscured[.]test/now\n",
+                                  "Pay here: WWW.PAY.OBSCURED.TEST/now\n"])
+def test_a_single_hidden_url_is_found(node, body):
+    hosts, _, _ = urls_of(mail(body=body).as_bytes())
+    assert "pay.obscured.test" in hosts or "www.pay.obscured.test" in hosts
 
 
 def test_urls_inside_text_attachments_and_archive_members(node):
