@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import re
 import ssl
 from pathlib import Path
 
@@ -18,6 +19,11 @@ from aiosmtpd.smtp import SMTP
 
 from mailflow.smtpd.handler import GatewayHandler
 from mailflow.smtpd.limits import ConnectionLimiter
+
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+# The common path: a dot-atom local part at a host name, then nothing or plain parameters.
+_PLAIN_PATH = re.compile(rf"<({_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*)>(?=$| [^(]*$)")
 
 
 class GatewaySMTP(SMTP):
@@ -45,6 +51,23 @@ class GatewaySMTP(SMTP):
         self._spe_ip = ip
         self.event_handler.stats.connections += 1
         self._spe_deadline = self.loop.call_later(self.session_timeout, self._session_expired)
+
+    def _getaddr(self, arg: str) -> tuple[str | None, str | None]:
+        """aiosmtpd's MAIL/RCPT address parser, with a fast path for ``<local@host>``.
+
+        aiosmtpd runs every address through the email package's RFC 5322
+        parser and builds a class on each call, which was a tenth of the
+        receiver's CPU. For a dot-atom at a host name, followed by nothing
+        or by parameters without comments, that parser's answer is the text
+        between the brackets; every other form still goes to aiosmtpd.
+        """
+        match = _PLAIN_PATH.match(arg)
+        if match is None:
+            return super()._getaddr(arg)
+        address = match.group(1)
+        if self.local_part_limit and len(address.rpartition("@")[0]) > self.local_part_limit:
+            return None, None
+        return address, arg[match.end() :].lstrip()
 
     def _timeout_cb(self) -> None:
         """Idle too long: say so before closing (aiosmtpd closes silently)."""
