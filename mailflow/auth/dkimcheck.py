@@ -47,7 +47,8 @@ def _text(value: bytes | str | None) -> str:
     return value or ""
 
 
-def _header_block(raw: bytes) -> bytes:
+def header_block(raw: bytes) -> bytes:
+    """The header section of ``raw``: everything before the first empty line."""
     return re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
 
 
@@ -103,7 +104,7 @@ def _check_signature(
 
 def verify_dkim(raw: bytes, client: DNSClient) -> tuple[DKIMSignatureResult, ...]:
     """Verify every DKIM-Signature; an empty tuple means the message has none."""
-    if not re.search(rb"(?im)^dkim-signature[ \t]*:", _header_block(raw)):
+    if not re.search(rb"(?im)^dkim-signature[ \t]*:", header_block(raw)):
         return ()
     try:
         verifier = dkim.DKIM(raw, logger=_quiet, minkey=MIN_KEY_BITS, timeout=client.timeout)
@@ -115,7 +116,7 @@ def verify_dkim(raw: bytes, client: DNSClient) -> tuple[DKIMSignatureResult, ...
 
 def verify_arc(raw: bytes, client: DNSClient) -> ARCResult:
     """Validate the ARC chain: pass, fail, or none when there is no chain."""
-    if not re.search(rb"(?im)^arc-seal[ \t]*:", _header_block(raw)):
+    if not re.search(rb"(?im)^arc-seal[ \t]*:", header_block(raw)):
         return ARCResult("none", 0, "no ARC headers")
     try:
         verifier = dkim.ARC(raw, logger=_quiet, minkey=MIN_KEY_BITS, timeout=client.timeout)

@@ -18,6 +18,7 @@ from email.utils import getaddresses
 
 from publicsuffixlist import PublicSuffixList
 
+from mailflow.auth.dkimcheck import header_block
 from mailflow.auth.dnsclient import DNSClient
 from mailflow.auth.results import DKIMSignatureResult, DMARCResult, SPFResult
 
@@ -85,7 +86,8 @@ def parse_record(text: bytes | str) -> DMARCRecord | None:
 
 def from_domain_of(raw: bytes) -> tuple[str, str]:
     """The single RFC5322.From domain, or ("", reason) when there is none."""
-    headers = BytesParser(policy=compat32).parsebytes(raw, headersonly=True)
+    # The header section alone: the same fields, without splitting the whole body into lines.
+    headers = BytesParser(policy=compat32).parsebytes(header_block(raw) + b"\r\n\r\n", headersonly=True)
     values = [str(v) for v in headers.get_all("From") or []]
     if len(values) != 1:
         return "", f"{len(values)} From header fields"
