@@ -29,6 +29,7 @@ from mailflow.delivery.dkim import sign_outbound
 from mailflow.delivery.dsn import build_dsn
 from mailflow.engine import pipeline
 from mailflow.engine.context import Disposition, MessageContext
+from mailflow.mime.types import ParsedMessage
 from mailflow.quarantine import hold as quarantine_hold
 from mailflow.queueing import enqueue
 from mailflow.routing import RoutingCache, RoutingTable
@@ -150,7 +151,7 @@ def _process(gw: Gateway, spool_id: str, envelope: spool_mod.Envelope, data: byt
         _finish(gw, spool_id, envelope, "bounced", failures)
         return "bounced"
     results = deliver(gw, table, envelope, out)
-    return _settle(gw, table, spool_id, envelope, out, results)
+    return _settle(gw, table, spool_id, envelope, out, results, parsed=None if ctx.body_rewritten else ctx.parsed)
 
 
 def _apply_routing(gw: Gateway, table: RoutingTable, envelope: spool_mod.Envelope, ctx: MessageContext,
@@ -281,7 +282,7 @@ def _backoff(attempts: int) -> float:
 
 
 def _settle(gw: Gateway, table: RoutingTable, spool_id: str, envelope: spool_mod.Envelope, data: bytes,
-            results: list[RecipientResult]) -> str:
+            results: list[RecipientResult], parsed: ParsedMessage | None = None) -> str:
     envelope.attempts += 1
     envelope.delivered += [r.address for r in results if r.status == DELIVERED]
     envelope.last_reply.update({r.address: f"{r.code} {r.reply}" for r in results})
@@ -305,7 +306,7 @@ def _settle(gw: Gateway, table: RoutingTable, spool_id: str, envelope: spool_mod
     extra = None
     customer = table.customer(envelope.customer)
     if state in ("delivered", "partial") and archive_capture.wanted(customer, envelope):
-        extra = archive_capture.capture(customer, envelope, data)  # store errors: retried, never lost
+        extra = archive_capture.capture(customer, envelope, data, parsed)  # store errors: retried, never lost
     _finish(gw, spool_id, envelope, state, results, extra=extra)
     return state
 

@@ -1,9 +1,12 @@
 """Archive index rows from message log records, written by the flusher in batches (docs/archive.md).
 
-For each record carrying ``archive``, the stored message is parsed once
-(``mailflow.mime.parse_message``) for its sender, attachment names and body
-text; rows are inserted in one statement and their full-text vectors
-(subject weighted above body) computed in one UPDATE.
+For each record carrying ``archive``, the body text and attachment names
+come from the engine's own parse of the message when the record carries
+them (``capture`` adds them when no action rewrote the body and the text is
+short), else the stored message is read back and parsed once
+(``mailflow.mime.parse_message``); rows are inserted in one statement and
+their full-text vectors (subject weighted above body) computed in one
+UPDATE.
 """
 
 from __future__ import annotations
@@ -15,12 +18,22 @@ from datetime import UTC, datetime
 import nh3
 from django.db import connection
 
+from mailflow.mime.types import ParsedMessage
 from mailflow.models.archive import FTS_CONFIG
 from mailflow.store import StoreError, get_store
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_CHARS = 200_000  # tsvector limit is 1 MB; the first 200k characters are what search sees
+
+
+def index_text(parsed: ParsedMessage) -> tuple[str, list[str]]:
+    """What search reads of a message: its body text (HTML reduced to text) and attachment names."""
+    body = "\n".join(parsed.text_bodies)
+    if not body and parsed.html_bodies:
+        body = "\n".join(html.unescape(nh3.clean(h, tags=set())) for h in parsed.html_bodies)
+    names = sorted({p.filename.lower()[:255] for p in parsed.attachments if p.filename})
+    return body.replace("\x00", " ")[:MAX_BODY_CHARS], names
 
 
 def _text(schema: str, key: str) -> tuple[str, list[str]]:
@@ -31,12 +44,7 @@ def _text(schema: str, key: str) -> tuple[str, list[str]]:
     except (KeyError, StoreError) as exc:
         log.error("archive: stored message %s/%s unreadable, indexed without body: %s", schema, key, exc)
         return "", []
-    parsed = parse_message(raw)
-    body = "\n".join(parsed.text_bodies)
-    if not body and parsed.html_bodies:
-        body = "\n".join(html.unescape(nh3.clean(h, tags=set())) for h in parsed.html_bodies)
-    names = sorted({p.filename.lower()[:255] for p in parsed.attachments if p.filename})
-    return body.replace("\x00", " ")[:MAX_BODY_CHARS], names
+    return index_text(parse_message(raw))
 
 
 def write(schema: str, records: list[dict]) -> int:
@@ -47,7 +55,10 @@ def write(schema: str, records: list[dict]) -> int:
         a = record.get("archive")
         if not a:
             continue
-        body, names = _text(schema, a["key"])
+        if "text" in a:  # the engine's own parse, carried in the record
+            body, names = a["text"], a["names"]
+        else:
+            body, names = _text(schema, a["key"])
         sender = (record.get("mail_from") or "").lower()[:254]
         rows.append(ArchiveMessage(
             spool_id=record["spool_id"], store_key=a["key"], direction=record.get("direction", "inbound"),

@@ -114,6 +114,11 @@ class MessageContext:
             self._edit = email.message_from_bytes(self.raw, policy=email.policy.SMTP)
         return self._edit
 
+    @property
+    def body_rewritten(self) -> bool:
+        """Whether an action changed the message below its headers (a footer, a stripped part)."""
+        return self._edit is not None or self.body_override is not None
+
     def terminal(self) -> Disposition | None:
         return next((d for d in self.dispositions if d.kind != "deliver"), None)
 

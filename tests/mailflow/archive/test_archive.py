@@ -44,7 +44,8 @@ def archived(engine, clean_sink, world):
                                                   "Invoice-2231.pdf"), sender="alice@example.net"),
         "lunch": spool(engine, message("Lunch on Friday", body=b"Shall we try the new ramen place?\r\n"),
                        sender="carol@example.org"),
-        "big": spool(engine, message("Quarterly figures", body=b"figures line\r\n" * 1700 + b"revenue grew\r\n"),
+        # over the text the engine carries in the log record: indexed from the stored copy instead
+        "big": spool(engine, message("Quarterly figures", body=b"figures line\r\n" * 2500 + b"revenue grew\r\n"),
                      sender="dave@example.net", recipients=("eve@acme.test",)),
         "globex": spool(engine, message("Globex turbine secrets", to="bob@globex.test"), customer="globex",
                         recipients=("bob@globex.test",)),
@@ -97,6 +98,20 @@ def test_search_by_every_criterion(engine, archived):
         second = page(ArchiveQuery(), 2, size=2)
         assert len(first.rows) == 2 and first.has_next and len(second.rows) == 1 and not second.has_next
         assert first.rows[0].received >= first.rows[1].received >= second.rows[0].received
+
+
+def test_a_footer_added_by_a_rule_is_searchable_as_delivered(engine, archived, world):
+    from policy import services as policy_services
+
+    policy_services.create_rule(customer=None, actor=ADMIN, name="footer", level="global",
+                                conditions=[{"type": "always"}],
+                                actions=[{"type": "footer", "text": "Scanned by Example ISP zeppelinwatch"}])
+    spool_id = spool(engine, message("Footer please", body=b"Plain words only.\r\n"))
+    assert worker.process_entry(spool_id) == "delivered"
+    flush(engine)
+    with schema_context("c_acme"):
+        assert _ids(ArchiveQuery(text="zeppelinwatch")) == {spool_id}
+        assert _ids(ArchiveQuery(text="plain words")) == {spool_id}
 
 
 def test_retention_purge_and_legal_holds(engine, archived, world):
