@@ -4,14 +4,14 @@ For each record carrying ``archive``, the body text and attachment names
 come from the engine's own parse of the message when the record carries
 them (``capture`` adds them when no action rewrote the body and the text is
 short), else the stored message is read back and parsed once
-(``mailflow.mime.parse_message``); rows are inserted in one statement and
-their full-text vectors (subject weighted above body) computed in one
-UPDATE.
+(``mailflow.mime.parse_message``); rows are inserted in one statement that
+also computes their full-text vectors (subject weighted above body).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import logging
 from datetime import UTC, datetime
 
@@ -47,10 +47,26 @@ def _text(schema: str, key: str) -> tuple[str, list[str]]:
     return index_text(parse_message(raw))
 
 
+_INSERT = """
+INSERT INTO {table} (spool_id, store_key, direction, received, mail_from, sender_domain, from_header,
+                     recipients, subject, size, attachment_names, search_vector, archived_at)
+SELECT v.spool_id, v.store_key, v.direction, v.received, v.mail_from, v.sender_domain, '',
+       ARRAY(SELECT jsonb_array_elements_text(v.recipients)), v.subject, v.size,
+       ARRAY(SELECT jsonb_array_elements_text(v.names)),
+       setweight(to_tsvector('{config}', v.subject), 'A') || setweight(to_tsvector('{config}', v.body), 'B'),
+       now()
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::timestamptz[], %s::text[], %s::text[], %s::jsonb[],
+            %s::text[], %s::int[], %s::jsonb[], %s::text[])
+     AS v(spool_id, store_key, direction, received, mail_from, sender_domain, recipients, subject, size, names, body)
+ON CONFLICT (spool_id) DO NOTHING
+"""
+
+
 def write(schema: str, records: list[dict]) -> int:
+    """One INSERT for the batch, full-text vectors computed in it; a re-flushed record adds nothing."""
     from mailflow.models import ArchiveMessage
 
-    rows, bodies = [], {}
+    columns: list[list] = [[] for _ in range(11)]
     for record in records:
         a = record.get("archive")
         if not a:
@@ -60,26 +76,17 @@ def write(schema: str, records: list[dict]) -> int:
         else:
             body, names = _text(schema, a["key"])
         sender = (record.get("mail_from") or "").lower()[:254]
-        rows.append(ArchiveMessage(
-            spool_id=record["spool_id"], store_key=a["key"], direction=record.get("direction", "inbound"),
-            received=datetime.fromtimestamp(record["received"], tz=UTC), mail_from=sender,
-            sender_domain=sender.rpartition("@")[2], subject=(record.get("subject") or "")[:998],
-            recipients=[r["address"].lower()[:254] for r in record.get("recipients", [])
-                        if r.get("status") == "delivered"],
-            size=a.get("size", record.get("size", 0)), attachment_names=names,
-        ))
-        bodies[record["spool_id"]] = body
-    if not rows:
+        recipients = [r["address"].lower()[:254] for r in record.get("recipients", [])
+                      if r.get("status") == "delivered"]
+        row = (record["spool_id"], a["key"], record.get("direction", "inbound"),
+               datetime.fromtimestamp(record["received"], tz=UTC), sender, sender.rpartition("@")[2],
+               json.dumps(recipients), (record.get("subject") or "")[:998], a.get("size", record.get("size", 0)),
+               json.dumps(names), body)
+        for column, value in zip(columns, row, strict=True):
+            column.append(value)
+    if not columns[0]:
         return 0
-    ArchiveMessage.objects.bulk_create(rows, ignore_conflicts=True)
-    table = ArchiveMessage._meta.db_table
+    sql = _INSERT.format(table=ArchiveMessage._meta.db_table, config=FTS_CONFIG)
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS t SET search_vector ="  # noqa: S608 - table name from the model
-            f" setweight(to_tsvector('{FTS_CONFIG}', t.subject), 'A') ||"
-            f" setweight(to_tsvector('{FTS_CONFIG}', v.body), 'B')"
-            " FROM unnest(%s::text[], %s::text[]) AS v(sid, body)"
-            " WHERE t.spool_id = v.sid AND t.search_vector IS NULL",
-            [list(bodies), list(bodies.values())],
-        )
-    return len(rows)
+        cursor.execute(sql, columns)
+    return len(columns[0])

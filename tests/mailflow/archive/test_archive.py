@@ -18,6 +18,7 @@ from django_tenants.utils import schema_context, tenant_context
 from audit.models import AuditEvent
 from audit.services import Actor
 from mailflow import worker
+from mailflow.archive import index as archive_index
 from mailflow.archive import services
 from mailflow.archive.selectors import ArchiveQuery, page, search
 from mailflow.models import ArchiveMessage, ArchiveSettings, LegalHold
@@ -68,6 +69,12 @@ def test_delivered_mail_is_archived_once_and_quarantined_mail_is_not(engine, arc
         assert b"\r\nFrom: alice@example.net\r\n" in get_store().get("c_acme", row.store_key)
     with schema_context("c_globex"):
         assert list(ArchiveMessage.objects.values_list("spool_id", flat=True)) == [archived["globex"]]
+    record = {"spool_id": archived["invoice"], "received": 0, "subject": "again",
+              "archive": {"key": row.store_key, "text": "repeat", "names": []}}
+    with schema_context("c_acme"):
+        assert archive_index.write("c_acme", [record]) == 1  # a record flushed twice (a flusher died midway)
+        assert ArchiveMessage.objects.count() == 3
+        assert ArchiveMessage.objects.get(spool_id=archived["invoice"]).subject == "Invoice 2231"
     hold_as(monkeypatch, "spam")
     worker.process_entry(spool(engine, message("Held, not archived")))
     flush(engine)
