@@ -933,6 +933,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rate-concurrency", type=int, default=None,
                         help="sessions for the steady-rate run (default: --concurrency)")
     parser.add_argument("--no-rate", action="store_true", help="skip the steady-rate runs")
+    parser.add_argument("--pairs", type=int, default=None,
+                        help="alternating 5 KB runs of the platform and Postfix afterwards, for a median ratio "
+                             "less exposed to the machine's drift (3; 1 with --quick; 0 to skip)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, spool) afterwards")
     args = parser.parse_args(argv)
@@ -940,6 +943,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args.n_100k = args.n_100k or (100 if args.quick else 500)
     args.rate_seconds = args.rate_seconds or (5.0 if args.quick else 20.0)
     args.rate_concurrency = args.rate_concurrency or args.concurrency
+    if args.pairs is None:
+        args.pairs = 1 if args.quick else 3
     if args.workers == "auto":
         args.worker_choices = [2, 4]
     else:
@@ -1006,6 +1011,23 @@ def print_tables(reports: list[RunReport], ratios: dict, skipped: dict[str, str]
         say(f"\n{name} NOT MEASURED: {why}")
 
 
+def run_pairs(plat: System, pf: System, sink: Sink, args: argparse.Namespace) -> list[dict]:
+    """Alternate 5 KB runs of the platform and Postfix; each pair's ratio, both systems warm and running.
+
+    The machine's speed drifts between the minutes the main runs take; a
+    pair measured back to back shares the same conditions, and the median
+    of a few pairs is the steadier figure.
+    """
+    pairs = []
+    for n in range(args.pairs):
+        rp = measure(plat, sink, size=5 * 1024, n=args.n_5k, concurrency=args.concurrency, kind="pair")
+        rq = measure(pf, sink, size=5 * 1024, n=args.n_5k, concurrency=args.concurrency, kind="pair")
+        ratio = round(rp.msgs_per_s / rq.msgs_per_s, 2) if rq.msgs_per_s else 0.0
+        say(f"  pair {n + 1}: platform {rp.msgs_per_s} msg/s, postfix {rq.msgs_per_s} msg/s, ratio {ratio}")
+        pairs.append({"platform": rp.msgs_per_s, "postfix": rq.msgs_per_s, "ratio": ratio, "reports": [rp, rq]})
+    return pairs
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["_sink"]:
         sink_args = argparse.ArgumentParser()
@@ -1025,6 +1047,9 @@ def main(argv: list[str]) -> int:
     sink = Sink(base)
     sizes = [(5 * 1024, args.n_5k), (100 * 1024, args.n_100k)]
     rate_n = max(1, int(args.rate * args.rate_seconds))
+    pairs_wanted = args.pairs > 0 and {"platform", "postfix"} <= set(args.systems)
+    live: dict[str, System] = {}  # systems kept running for the paired runs
+    pairs: list[dict] = []
     try:
         if "platform" in args.systems:
             say("platform: preparing database, customer and Redis")
@@ -1055,16 +1080,20 @@ def main(argv: list[str]) -> int:
                 left = plat.spool_count()
                 if left:
                     say(f"!! platform spool still holds {left} entries after the runs")
+                live["platform"] = plat
             except Exception as exc:  # report what we have, say loudly what failed
                 skipped["platform"] = f"{type(exc).__name__}: {exc}"
                 say(f"!! platform failed: {exc}")
             finally:
-                plat.stop()
+                if "platform" not in live or not pairs_wanted:
+                    plat.stop()
         if "postfix" in args.systems:
             why = Postfix.unavailable()
             if why:
                 skipped["postfix"] = why
                 say(f"postfix: skipped: {why}")
+                if "platform" in live:
+                    live.pop("platform").stop()
             else:
                 pf = Postfix(base, sink.port)
                 try:
@@ -1076,11 +1105,16 @@ def main(argv: list[str]) -> int:
                     if not args.no_rate:
                         reports.append(measure(pf, sink, size=5 * 1024, n=rate_n, concurrency=args.rate_concurrency,
                                                rate=args.rate, kind="rate"))
+                    live["postfix"] = pf
+                    if "platform" in live and pairs_wanted:
+                        pairs = run_pairs(live["platform"], pf, sink, args)
                 except Exception as exc:
                     skipped["postfix"] = f"{type(exc).__name__}: {exc}"
                     say(f"!! postfix failed: {exc}")
                 finally:
                     pf.stop()
+                    if "platform" in live:
+                        live.pop("platform").stop()
         if "simple" in args.systems:
             simple = SimpleRelay(base, sink.port)
             try:
@@ -1095,6 +1129,8 @@ def main(argv: list[str]) -> int:
             finally:
                 simple.stop()
     finally:
+        for system in live.values():
+            system.stop()
         sink.stop()
     ratios = {}
     full = {(r.system, r.size): r for r in reports if r.kind == "full"}
@@ -1105,6 +1141,15 @@ def main(argv: list[str]) -> int:
             if p and o and o.msgs_per_s:
                 ratios[f"{size // 1024} KB platform/{other}"] = round(p.msgs_per_s / o.msgs_per_s, 2)
     print_tables(reports, ratios, skipped)
+    if pairs:
+        values = sorted(p["ratio"] for p in pairs)
+        ratios["5 KB platform/postfix, median of pairs"] = values[len(values) // 2]
+        say("")
+        say("Paired 5 KB runs, platform then Postfix, one after the other (both kept running):")
+        for n, p in enumerate(pairs, 1):
+            say(f"  pair {n}: platform {p['platform']} msg/s, postfix {p['postfix']} msg/s, ratio {p['ratio']}")
+        say(f"  median ratio {ratios['5 KB platform/postfix, median of pairs']}")
+    reports.extend(r for p in pairs for r in p["reports"])
     failed = [r for r in reports if not r.ok]
     if failed:
         say("")
@@ -1125,6 +1170,7 @@ def main(argv: list[str]) -> int:
             "worker_trials": worker_trials,
             "runs": [r.__dict__ | {"ok": r.ok} for r in reports],
             "ratios": ratios,
+            "pairs": [{k: v for k, v in p.items() if k != "reports"} for p in pairs],
             "not_measured": skipped,
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
