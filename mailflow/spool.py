@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from queue import SimpleQueue
 
@@ -89,6 +89,11 @@ def new_id() -> str:
     return f"{int(time.time() * 1000):011x}{secrets.token_hex(5)}"
 
 
+def _jsonable(value: object) -> object:
+    """What JSON cannot write as is, in an envelope's summary: a record as a dict, anything else as text."""
+    return asdict(value) if is_dataclass(value) and not isinstance(value, type) else str(value)
+
+
 def _fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
     try:
@@ -125,7 +130,8 @@ class Spool:
         tmp = self.root / "tmp" / f"{spool_id}.{os.getpid()}.tmp"
         try:
             with open(tmp, "wb") as fh:
-                fh.write(json.dumps(asdict(envelope), separators=(",", ":")).encode() + b"\n")
+                # vars(), not asdict(): json copies nothing, asdict deep-copies every list and dict first
+                fh.write(json.dumps(vars(envelope), separators=(",", ":"), default=_jsonable).encode() + b"\n")
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())

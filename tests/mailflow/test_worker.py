@@ -101,3 +101,19 @@ def test_archive_bomb_becomes_a_fact_not_a_crash(engine, clean_sink):
     assert worker.process_entry(spool_id) == "delivered"  # policy decides what to do with the fact
     [arrived] = clean_sink.handler.wait_for(1)
     assert b"X-SPE-Symbols: ARCHIVE_BOMB" in arrived.data
+
+
+def test_an_envelope_summary_json_cannot_hold_as_is_is_still_spooled(tmp_path):
+    from dataclasses import dataclass
+
+    @dataclass
+    class Finding:
+        engine: str
+
+    spool = spool_mod.Spool(tmp_path)
+    envelope = spool_mod.Envelope("a@example.net", ["bob@acme.test"], "acme", "inbound")
+    envelope.summary = {"facts": {"finding": Finding("clamav"), "tags": {"x"}}}
+    path = spool.write("abc123", envelope, b"Subject: x\r\n\r\nbody\r\n")
+    read, data = spool.read(path)
+    assert read.summary == {"facts": {"finding": {"engine": "clamav"}, "tags": "{'x'}"}}
+    assert data == b"Subject: x\r\n\r\nbody\r\n"
