@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import time
+
 from mailflow import spool as spool_mod
 from mailflow import worker
 from mailflow.checks.base import Check, CheckTemporaryFailure
@@ -117,3 +120,20 @@ def test_an_envelope_summary_json_cannot_hold_as_is_is_still_spooled(tmp_path):
     read, data = spool.read(path)
     assert read.summary == {"facts": {"finding": {"engine": "clamav"}, "tags": "{'x'}"}}
     assert data == b"Subject: x\r\n\r\nbody\r\n"
+
+
+def test_a_delivered_entry_is_deleted_from_the_spool_and_its_lock_with_it(engine, clean_sink):
+    spool_id = spool_message(engine)
+    assert worker.process_entry(spool_id) == "delivered"
+    assert spool_mod.drain_reaper()
+    assert sorted(p.name for p in engine.spool.root.glob(f"*/{spool_id}*")) == []
+
+
+def test_sweep_clears_finished_entries_a_dead_worker_left(tmp_path):
+    spool = spool_mod.Spool(tmp_path)
+    old, new = tmp_path / "done" / "old.incoming.msg", tmp_path / "done" / "new.incoming.msg"
+    old.write_bytes(b"x")
+    new.write_bytes(b"x")
+    os.utime(old, (time.time() - 600, time.time() - 600))
+    assert spool.sweep_done(older_than=60) == 1
+    assert not old.exists() and new.exists()
