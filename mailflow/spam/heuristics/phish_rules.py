@@ -270,7 +270,8 @@ def _has_image(view: MessageView) -> bool:
 @rule("QR_CODE_LURE", "Credential-lure wording that sends the reader to a QR code image instead of a link", 2.5)
 def qr_code_lure(view: MessageView) -> bool:
     """A QR code carries the phishing link past link scanners, to a phone outside company protection."""
-    return bool(_QR.search(_lure_text(view))) and credential_lure(view) and _has_image(view)
+    # cheapest test first: the case-insensitive search over the text is what costs
+    return _has_image(view) and credential_lure(view) and bool(_QR.search(_lure_text(view)))
 
 
 _LINK_FILES = (".url", ".webloc", ".website", ".desktop", ".lnk", ".iso", ".img", ".vhd", ".one")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from mailflow.spam.tokenizer import tokenize
+import re
+
+import pytest
+
+from mailflow.spam.tokenizer import _caps_words, tokenize
 from mailflow.spam.view import view_from_bytes
 from tests.mailflow.spam.builders import view
 
@@ -91,3 +95,11 @@ def test_hidden_html_text_is_not_read_as_content() -> None:
     tokens = tokenize(view(text=None, html=html))
     assert "hello" in tokens and "viagra" not in tokens
     assert "html:hidden" in tokens
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["FREE MONEY NOW", "ABCd ABC1 _ABC ABC_ xABC", "ÉTATS-UNIS CAFÉ ÉÉÉ ABCé", "NO, YES! OK? AB ABC", "", "A" * 50],
+)
+def test_shouting_count_matches_the_word_boundary_regex(text):
+    assert _caps_words(text) == len(re.findall(r"\b[A-Z]{3,}\b", text))
