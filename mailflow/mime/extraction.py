@@ -8,6 +8,8 @@ bounded reads and records facts. Readers never allocate more than
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -107,6 +109,44 @@ class Extraction:
             self.check_ratio(name, len(out), compressed)
         self._over_limit(name, len(out))
         return bytes(out[:cap])
+
+    def take(
+        self,
+        name: str,
+        *,
+        size: int,
+        compressed: int,
+        open_member: Callable[[], AbstractContextManager[BinaryIO]],
+        errors: tuple[type[BaseException], ...],
+        kind: str,
+        encrypted: bool = False,
+        cannot_read: str = "",
+    ) -> None:
+        """One member of a zip-like archive: encryption, ratio and size checks, then a bounded read.
+
+        ``kind`` names the format in facts ("zip", "RAR"); ``cannot_read``
+        says why the member cannot be decompressed here at all (it is then
+        recorded as unscannable); ``errors`` are what reading may raise.
+        """
+        if encrypted:
+            self.fact("encrypted", f"password-protected {kind} member", name)
+            self.add(Member(name, b"", encrypted=True))
+            return
+        self.check_ratio(name, size, compressed)
+        if self.too_large(name, size):
+            self.add(Member(name, b"", note="too_large"))
+            return
+        if cannot_read:
+            self.fact("unscannable", cannot_read, name)
+            self.add(Member(name, b""))
+            return
+        try:
+            with open_member() as stream:
+                body = self.read(stream, name, compressed)
+        except errors as exc:
+            self.fact("unscannable", f"unreadable {kind} member: {exc}", name)
+            body = b""
+        self.add(Member(name, body))
 
     def add(self, member: Member) -> None:
         """Keep a member and charge its size to the message budget."""

@@ -15,7 +15,7 @@ import threading
 
 import rarfile
 
-from mailflow.mime.extraction import Extraction, Member
+from mailflow.mime.extraction import Extraction
 
 _setup_lock = threading.Lock()
 _backend: bool | None = None
@@ -50,24 +50,8 @@ def read_rar(ex: Extraction, data: bytes, name: str) -> None:
 
 
 def _read_member(ex: Extraction, archive: rarfile.RarFile, info: rarfile.RarInfo) -> None:
-    name = info.filename
-    if info.needs_password():
-        ex.fact("encrypted", "password-protected RAR member", name)
-        ex.add(Member(name, b"", encrypted=True))
-        return
-    ex.check_ratio(name, info.file_size, info.compress_size)
-    if ex.too_large(name, info.file_size):
-        ex.add(Member(name, b"", note="too_large"))
-        return
     stored = info.compress_type == rarfile.RAR_M0
-    if not stored and not backend_available():
-        ex.fact("unscannable", "no RAR decompression backend installed", name)
-        ex.add(Member(name, b""))
-        return
-    try:
-        with archive.open(info) as stream:
-            body = ex.read(stream, name, info.compress_size)
-    except (rarfile.Error, OSError, EOFError, ValueError) as exc:
-        ex.fact("unscannable", f"unreadable RAR member: {exc}", name)
-        body = b""
-    ex.add(Member(name, body))
+    ex.take(info.filename, size=info.file_size, compressed=info.compress_size, kind="RAR",
+            open_member=lambda: archive.open(info), encrypted=info.needs_password(),
+            cannot_read="" if stored or backend_available() else "no RAR decompression backend installed",
+            errors=(rarfile.Error, OSError, EOFError, ValueError))

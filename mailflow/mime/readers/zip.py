@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from mailflow.mime.extraction import Extraction, Member
+from mailflow.mime.extraction import Extraction
 
 _ENCRYPTED = 0x1
 
@@ -26,19 +26,6 @@ def read_zip(ex: Extraction, data: bytes, name: str) -> None:
 
 
 def _read_member(ex: Extraction, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-    name = info.filename
-    if info.flag_bits & _ENCRYPTED:
-        ex.fact("encrypted", "password-protected zip member", name)
-        ex.add(Member(name, b"", encrypted=True))
-        return
-    ex.check_ratio(name, info.file_size, info.compress_size)
-    if ex.too_large(name, info.file_size):
-        ex.add(Member(name, b"", note="too_large"))
-        return
-    try:
-        with archive.open(info) as stream:
-            body = ex.read(stream, name, info.compress_size)
-    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
-        ex.fact("unscannable", f"unreadable zip member: {exc}", name)
-        body = b""
-    ex.add(Member(name, body))
+    ex.take(info.filename, size=info.file_size, compressed=info.compress_size, kind="zip",
+            open_member=lambda: archive.open(info), encrypted=bool(info.flag_bits & _ENCRYPTED),
+            errors=(zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError))
