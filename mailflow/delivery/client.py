@@ -40,6 +40,36 @@ def _text(msg: bytes | str) -> str:
     return (msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)).replace("\r\n", " ")[:500]
 
 
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+Reply = tuple[int, bytes]
+
+
+def _dialogue(conn: smtplib.SMTP, mail: str, rcpt_lines: list[str], encoding: str) -> tuple[Reply, list[Reply], Reply]:
+    """Send MAIL, the RCPTs and DATA; return their replies (MAIL's, one per RCPT, DATA's).
+
+    With PIPELINING (RFC 2920) the commands go out in one write and the
+    replies are read in order: one round trip instead of two plus one per
+    recipient. Without it each command waits for its reply, and what can
+    no longer succeed is not sent: no RCPT after a refused MAIL (each
+    recipient gets MAIL's reply), no DATA when every RCPT was refused.
+    """
+    if conn.has_extn("pipelining"):
+        conn.send((mail + "".join(rcpt_lines) + "DATA\r\n").encode(encoding))
+        return conn.getreply(), [conn.getreply() for _ in rcpt_lines], conn.getreply()
+
+    def command(line: str) -> Reply:
+        conn.send(line.encode(encoding))
+        return conn.getreply()
+
+    mail_reply = command(mail)
+    if mail_reply[0] != 250:
+        return mail_reply, [mail_reply] * len(rcpt_lines), (503, b"5.5.1 not sent: no valid sender")
+    replies = [command(line) for line in rcpt_lines]
+    if not any(code in (250, 251) for code, _ in replies):
+        return mail_reply, replies, (503, b"5.5.1 not sent: no valid recipients")
+    return mail_reply, replies, command("DATA\r\n")
+
+
 class TLSUnavailable(Exception):
     pass
 
@@ -141,54 +171,22 @@ class SMTPPool:
 
     def _send(self, key: tuple, conn: smtplib.SMTP, mail_from: str, rcpts: list[str],
               data: bytes) -> list[RecipientResult]:
-        # A reused connection needs no RSET: a completed transaction leaves the session ready for MAIL,
-        # and a refused one was reset when it was checked in (``_reset``).
+        """One transaction: MAIL, every RCPT, DATA, the message; an outcome per recipient.
+
+        A reused connection needs no RSET: a completed transaction leaves the
+        session ready for MAIL, and a refused one was reset when it was
+        checked in (``_reset``). Addresses were validated by the caller, so
+        no CR or LF can reach a command line.
+        """
         options = []
         if conn.has_extn("8bitmime") and not data.isascii():
             options.append("BODY=8BITMIME")
         if conn.has_extn("smtputf8") and not (mail_from + "".join(rcpts)).isascii():
             options.append("SMTPUTF8")
-        if conn.has_extn("pipelining") and "SMTPUTF8" not in options:
-            return self._send_pipelined(key, conn, mail_from, rcpts, data, options)
-        code, msg = conn.mail(mail_from, options)
-        if code != 250:
-            self._reset(key, conn)
-            return [RecipientResult(r, _status(code), code, _text(msg)) for r in rcpts]
-        results, accepted = [], []
-        for rcpt in rcpts:
-            code, msg = conn.rcpt(rcpt)
-            if code in (250, 251):
-                accepted.append(rcpt)
-            else:
-                results.append(RecipientResult(rcpt, _status(code), code, _text(msg)))
-        if not accepted:
-            self._reset(key, conn)
-            return results
-        try:
-            code, msg = conn.data(data)
-        except smtplib.SMTPDataError as exc:
-            code, msg = exc.smtp_code, exc.smtp_error
-            self._reset(key, conn)
-        else:
-            self._checkin(key, conn)
-        results.extend(RecipientResult(r, _status(code), code, _text(msg)) for r in accepted)
-        return results
-
-    def _send_pipelined(self, key: tuple, conn: smtplib.SMTP, mail_from: str, rcpts: list[str], data: bytes,
-                        options: list[str]) -> list[RecipientResult]:
-        """RFC 2920: MAIL, every RCPT and DATA in one write, then the replies in order.
-
-        One round trip instead of two plus one per recipient before the
-        message goes out. Addresses were validated by the caller (no CR/LF
-        can reach the command line).
-        """
-        opts = "".join(f" {o}" for o in options)
-        lines = [f"MAIL FROM:{smtplib.quoteaddr(mail_from)}{opts}\r\n"]
-        lines += [f"RCPT TO:{smtplib.quoteaddr(r)}\r\n" for r in rcpts]
-        conn.send(("".join(lines) + "DATA\r\n").encode("ascii"))
-        mail_code, mail_msg = conn.getreply()
-        replies = [conn.getreply() for _ in rcpts]
-        data_code, data_msg = conn.getreply()
+        encoding = "utf-8" if "SMTPUTF8" in options else "ascii"
+        mail = "MAIL FROM:" + smtplib.quoteaddr(mail_from) + "".join(f" {o}" for o in options) + "\r\n"
+        rcpt_lines = [f"RCPT TO:{smtplib.quoteaddr(r)}\r\n" for r in rcpts]
+        (mail_code, mail_msg), replies, (data_code, data_msg) = _dialogue(conn, mail, rcpt_lines, encoding)
         results, accepted = [], []
         for rcpt, (code, msg) in zip(rcpts, replies, strict=True):
             if mail_code != 250:
@@ -205,10 +203,8 @@ class SMTPPool:
             if accepted:  # recipients were fine but DATA was refused
                 results.extend(RecipientResult(r, _status(data_code), data_code, _text(data_msg)) for r in accepted)
             return results
-        body = re.sub(rb"(?m)^\.", b"..", data)
-        if not body.endswith(b"\r\n"):
-            body += b"\r\n"
-        conn.send(body + b".\r\n")
+        body = _LEADING_DOT.sub(b"..", data)
+        conn.send(body + (b".\r\n" if body.endswith(b"\r\n") else b"\r\n.\r\n"))
         code, msg = conn.getreply()
         if code == 250:
             self._checkin(key, conn)
