@@ -108,6 +108,8 @@ def _flush(client: redis.Redis, batch: int) -> int:
     for item in raw:
         try:
             record = json.loads(item)
+            if b"\\u0000" in item:  # NUL arrives escaped; json.dumps escapes every control character
+                record = _without_nul(record)
             by_schema[record["schema"]].append(record)
         except (ValueError, KeyError):
             log.error("dropping malformed message log record: %r", item[:200])
@@ -119,6 +121,21 @@ def _flush(client: redis.Redis, batch: int) -> int:
         return 0
     client.delete(PROCESSING)
     return len(raw)
+
+
+def _without_nul(value):
+    """``value`` with NUL characters removed: a mail header may hold one, PostgreSQL text and jsonb may not.
+
+    One such record would otherwise fail every batch it is in, and hold
+    back the log of every message behind it.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def backlog(client: redis.Redis) -> int:

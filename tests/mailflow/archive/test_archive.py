@@ -21,7 +21,7 @@ from mailflow import worker
 from mailflow.archive import index as archive_index
 from mailflow.archive import services
 from mailflow.archive.selectors import ArchiveQuery, page, search
-from mailflow.models import ArchiveMessage, ArchiveSettings, LegalHold
+from mailflow.models import ArchiveMessage, ArchiveSettings, LegalHold, MessageLog
 from mailflow.store import get_store
 from tests.mailflow.quarantine.support import flush, hold_as, message, spool
 
@@ -228,3 +228,16 @@ def test_end_user_searches_own_archive_from_a_signed_link(engine, archived, worl
     assert client.get(f"/c/acme/q/archive/{other}/").status_code == 400  # a link for another page
     with schema_context("c_acme"):
         ArchiveSettings.objects.filter(pk=1).update(end_users_may_search=False)
+
+
+def test_nul_characters_in_a_message_do_not_stop_the_log_or_the_archive(engine, clean_sink, world):
+    data = message("=?utf-8?q?invoice=00_March?=", body=b"payment due \x00 zanzibarquote\r\n")
+    spool_id = spool(engine, data)
+    after = spool(engine, message("The next message"))
+    assert worker.process_entry(spool_id) == "delivered"
+    assert worker.process_entry(after) == "delivered"
+    flush(engine)
+    with schema_context("c_acme"):
+        assert MessageLog.objects.get(spool_id=spool_id).subject == "invoice March"
+        assert MessageLog.objects.filter(spool_id=after).exists()  # the batch was not held back
+        assert _ids(ArchiveQuery(text="zanzibarquote")) == {spool_id}
