@@ -98,6 +98,7 @@ def start_worker_heartbeat(sender=None) -> threading.Thread:
                 figures["queue_depth"] = sum(int(gw.redis.llen(q)) for q in queues)
                 figures["queues"] = queues
                 figures["log_backlog"] = msglog.backlog(gw.redis)
+                figures["log_refused"] = msglog.refused_count(gw.redis)
                 figures.update(engine_health())
                 publish(gw.redis, "engine", figures)
             except Exception as exc:

@@ -7,7 +7,10 @@ loses nothing), upserts them per customer schema in one statement each, and
 only then removes them. Records that carry ``quarantine`` or ``archive``
 details also become quarantine items and archive index rows, in the same
 transaction. If PostgreSQL is away, records wait in Redis and the
-log catches up when it returns.
+log catches up when it returns. A record the database refuses (bad data,
+a customer schema that is gone) is found by writing that schema's batch
+one record at a time and is set aside on a refused list with the reason,
+so it never holds back the records behind it (``manage.py msglog``).
 """
 
 from __future__ import annotations
@@ -18,11 +21,16 @@ from collections import defaultdict
 from datetime import UTC, datetime
 
 import redis
+from django.db import InterfaceError, InternalError, OperationalError
 
 log = logging.getLogger(__name__)
 
+# PostgreSQL away or the connection broken: keep the records and try again later.
+_UNAVAILABLE = (OperationalError, InterfaceError, InternalError)
+
 QUEUE = "spe:msglog"
 PROCESSING = "spe:msglog:processing"
+REFUSED = "spe:msglog:refused"
 
 FIELDS = ("received", "direction", "client_ip", "helo", "tls", "mail_from", "recipients", "subject", "size",
           "score", "symbols", "facts", "rules", "actions", "state", "remote_reply", "latency_ms", "attempts",
@@ -93,8 +101,6 @@ def flush(client: redis.Redis, batch: int = 1000) -> int:
 
 
 def _flush(client: redis.Redis, batch: int) -> int:
-    from django.db import DatabaseError
-
     raw = client.lrange(PROCESSING, 0, -1)  # left over from a flush that died
     wanted = min(batch - len(raw), client.llen(QUEUE))
     if wanted > 0:  # one round trip for the whole batch; each LMOVE is atomic on its own
@@ -104,23 +110,90 @@ def _flush(client: redis.Redis, batch: int) -> int:
         raw.extend(item for item in pipe.execute() if item is not None)
     if not raw:
         return 0
-    by_schema: dict[str, list[dict]] = defaultdict(list)
+    by_schema: dict[str, list[tuple[bytes, dict]]] = defaultdict(list)
+    done: list[bytes] = []  # items that need no further flush: written, set aside or unreadable
     for item in raw:
         try:
             record = json.loads(item)
             if b"\\u0000" in item:  # NUL arrives escaped; json.dumps escapes every control character
                 record = _without_nul(record)
-            by_schema[record["schema"]].append(record)
-        except (ValueError, KeyError):
+            by_schema[record["schema"]].append((item, record))
+        except (ValueError, KeyError, TypeError):
             log.error("dropping malformed message log record: %r", item[:200])
+            done.append(item)
+    written = 0
     try:
-        for schema, records in by_schema.items():
-            _write(schema, records)
-    except DatabaseError as exc:
-        log.warning("message log not written yet (%d records wait in Redis): %s", len(raw), exc)
-        return 0
-    client.delete(PROCESSING)
-    return len(raw)
+        for schema, entries in by_schema.items():
+            written += _write_entries(client, schema, entries)
+            done.extend(item for item, _ in entries)
+    except _UNAVAILABLE as exc:
+        log.warning("message log not written yet (%d records wait in Redis): %s", len(raw) - len(done), exc)
+    _forget(client, raw, done)
+    return written
+
+
+def _write_entries(client: redis.Redis, schema: str, entries: list[tuple[bytes, dict]]) -> int:
+    """Write one schema's records; set aside any the database refuses. Raises if PostgreSQL is away."""
+    try:
+        _write(schema, [record for _, record in entries])
+        return len(entries)
+    except _UNAVAILABLE:
+        raise
+    except Exception as exc:  # one record the database refuses must not hold back the others
+        log.warning("message log batch for %s refused (%s); writing its %d records one by one",
+                    schema, exc, len(entries))
+    written = 0
+    for item, record in entries:
+        try:
+            _write(schema, [record])
+            written += 1
+        except _UNAVAILABLE:
+            raise
+        except Exception as exc:
+            set_aside(client, item, exc)
+    return written
+
+
+def set_aside(client: redis.Redis, item: bytes, exc: Exception) -> None:
+    """Keep a record that cannot be written on the refused list, with the reason; nothing is dropped."""
+    reason = f"{type(exc).__name__}: {exc}".strip()[:1000]
+    log.error("message log record cannot be written; set aside on %s: %s; record %r",
+              REFUSED, reason, item[:200])
+    entry = {"refused": datetime.now(tz=UTC).isoformat(), "reason": reason,
+             "record": item.decode("utf-8", "replace")}
+    client.lpush(REFUSED, json.dumps(entry, separators=(",", ":")))
+
+
+def _forget(client: redis.Redis, raw: list[bytes], done: list[bytes]) -> None:
+    """Take the finished items off the processing list; the rest are retried by the next flush."""
+    if not done:
+        return
+    if len(done) == len(raw):
+        client.delete(PROCESSING)
+        return
+    pipe = client.pipeline(transaction=True)
+    for item in done:  # one occurrence each: two identical records are two entries
+        pipe.lrem(PROCESSING, 1, item)
+    pipe.execute()
+
+
+def refused(client: redis.Redis) -> list[dict]:
+    """The records set aside, newest first: when, why, and the record as it was queued."""
+    return [json.loads(entry) for entry in client.lrange(REFUSED, 0, -1)]
+
+
+def requeue_refused(client: redis.Redis) -> int:
+    """Put every set-aside record back on the queue (after the cause was fixed); returns how many."""
+    moved = 0
+    while True:
+        entry = client.lindex(REFUSED, -1)
+        if entry is None:
+            return moved
+        pipe = client.pipeline(transaction=True)  # both or neither: never lost, never doubled
+        pipe.lpush(QUEUE, json.loads(entry)["record"])
+        pipe.rpop(REFUSED)
+        pipe.execute()
+        moved += 1
 
 
 def _without_nul(value):
@@ -140,4 +213,8 @@ def _without_nul(value):
 
 def backlog(client: redis.Redis) -> int:
     return int(client.llen(QUEUE)) + int(client.llen(PROCESSING))
+
+
+def refused_count(client: redis.Redis) -> int:
+    return int(client.llen(REFUSED))
 

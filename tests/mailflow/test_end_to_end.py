@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import email
 import email.policy
+import io
 import re
 import smtplib
 import time
 import uuid
 
 import pytest
+from django.core.management import call_command
 from django_tenants.utils import schema_context
 
 from mailflow.models import MessageLog
@@ -159,3 +161,12 @@ def test_node_status_reports_receiver_and_engine(mailpath):
         roles = {row["role"] for row in read_all(client())}
         time.sleep(0.3)
     assert roles == {"receiver", "engine"}
+
+    out = io.StringIO()
+    call_command("nodestatus", stdout=out)
+    lines = out.getvalue().splitlines()
+    [receiver] = [line for line in lines if " receiver " in line]
+    [engine] = [line for line in lines if " engine " in line]
+    assert "connections " in receiver and "received " in receiver and "spool free " in receiver
+    for figure in ("queue 0", "behind ", "log backlog ", "log refused 0", "clamd ok", "spam model ok"):
+        assert figure in engine
