@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from mailflow.spam.fastre import compile_phrases
+from mailflow.spam.fastre import compile_fast, compile_phrases
 from mailflow.spam.heuristics.base import rule
 from mailflow.spam.heuristics.brands import (
     DOMAIN_BRANDS,
@@ -57,6 +57,20 @@ MONEY_FRAUD = compile_phrases(
     r"|\bconsignment box|\bdiplomat|\bgift cards?\b.{0,60}\b(?:buy|purchase|scratch|codes?)"
     r"|\b(?:bitcoin|btc|crypto) (?:wallet|address)\b.{0,200}\b(?:send|pay|transfer)"
     r"|\bi (?:have )?(?:hacked|recorded|installed a (?:trojan|malware))",
+)
+# A wallet to pay into: Bitcoin (bech32 or base58), Ethereum, Litecoin, Monero.
+CRYPTO_WALLET = compile_fast(
+    r"\b(?:bc1[02-9ac-hj-np-z]{25,87}|[13][1-9A-HJ-NP-Za-km-z]{25,34}|0x[0-9a-fA-F]{40}"
+    r"|ltc1[02-9ac-hj-np-z]{25,87}|4[0-9AB][1-9A-HJ-NP-Za-km-z]{93})\b"
+)
+EXTORTION = compile_phrases(
+    r"\b(?:recorded|filmed|captured) (?:you|a video|videos|your screen)|\b(?:webcam|your camera)\b"
+    r"|\b(?:trojan|spyware|malware|rat software|keylogger)\b|\bi (?:have )?(?:hacked|gained access|got access)"
+    r"|\baccess to (?:your|all your) (?:devices?|computer|phone|accounts?|contacts|e-?mail)"
+    r"|\b(?:send|share|forward) (?:the|this|these|it|them)? ?(?:videos?|recordings?|photos?) to (?:all )?your"
+    r"|\b(?:contact|go to|inform|tell) (?:the )?police|\bintimate|\badult (?:web)?sites?"
+    r"|\b(?:delete|destroy|erase|remove) (?:the|this|all|your)? ?(?:videos?|recordings?|evidence|data|files)"
+    r"|\bwithin (?:24|48|72) hours\b.{0,80}\b(?:payment|pay|bitcoin|btc)",
 )
 _LABEL = re.compile(r"[a-z0-9-]+")
 _NAME_WORD = re.compile(r"[a-z]{2,}")
@@ -135,6 +149,35 @@ def urgency_phrases(view: MessageView) -> bool:
 @rule("MONEY_FRAUD_PHRASES", "Advance-fee, gift-card or extortion wording", 1.5)
 def money_fraud_phrases(view: MessageView) -> bool:
     return bool(MONEY_FRAUD.search(_lure_text(view)))
+
+
+def _is_wallet(candidate: str) -> bool:
+    """Letters and digits both, as in every real address; a long plain number is not one."""
+    return any(c.isdigit() for c in candidate[1:]) and any(c.isalpha() for c in candidate[2:])
+
+
+def _wallet(view: MessageView) -> bool:
+    found = view.memo.get("crypto_wallet")
+    if found is None:
+        text = view.body_text[:20000]
+        found = view.memo["crypto_wallet"] = any(_is_wallet(m.group(0)) for m in CRYPTO_WALLET.finditer(text))
+    return found  # type: ignore[return-value]
+
+
+@rule("CRYPTO_EXTORTION", "Threats (recordings, hacked devices, police) with a crypto wallet to pay into", 5.0)
+def crypto_extortion(view: MessageView) -> bool:
+    return _wallet(view) and len({m.group(0).lower() for m in EXTORTION.finditer(_lure_text(view))}) >= 2
+
+
+@rule("CRYPTO_WALLET_DEMAND", "A crypto wallet address with wording that asks for payment into it", 1.5)
+def crypto_wallet_demand(view: MessageView) -> bool:
+    return _wallet(view) and bool(_PAY_INTO.search(_lure_text(view)))
+
+
+_PAY_INTO = compile_phrases(
+    r"\b(?:send|pay|transfer|deposit)\b.{0,80}\b(?:bitcoin|btc|ethereum|eth|usdt|crypto|wallet|address)\b"
+    r"|\b(?:bitcoin|btc|wallet) address\b",
+)
 
 
 @rule(

@@ -133,3 +133,26 @@ def test_developer_list_reply_and_newsletter_are_not_tagged() -> None:
     for message in (DEV_LIST_REPLY, NEWSLETTER):
         verdict = score(view(**message))
         assert verdict.score < TAG_THRESHOLD / 2, verdict
+
+
+SEXTORTION = dict(
+    subject="I know your password",
+    from_="bob@example.org",
+    text="""Hello!
+
+I have very bad news for you. A few months ago I gained access to the devices you use for browsing the
+internet. I installed a trojan on your operating system and recorded videos of you through your camera.
+
+I will delete everything if you send me 1300 USD in Bitcoin to this address:
+bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh
+
+After receiving the payment I will remove the videos immediately. You have 48 hours. Do not try to
+contact the police, I will know it.
+""",
+)
+
+
+def test_crypto_sextortion_is_quarantined() -> None:
+    verdict = score(view(**SEXTORTION))
+    assert verdict.score >= QUARANTINE_THRESHOLD, verdict
+    assert {"CRYPTO_EXTORTION", "CRYPTO_WALLET_DEMAND"} <= set(verdict.names)

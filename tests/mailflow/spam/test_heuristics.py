@@ -36,6 +36,11 @@ CASES: dict[str, dict[str, object]] = {
     "CREDENTIAL_LURE_LINK": {"text": "Unusual sign-in activity detected. Review at https://acct.example.net/review"},
     "URGENCY_PHRASES": {"text": "Respond within 24 hours or lose access."},
     "MONEY_FRAUD_PHRASES": {"text": "You are the beneficiary of 10 million US dollars from my late client."},
+    "CRYPTO_EXTORTION": {
+        "text": "I installed a trojan and recorded you through your webcam. Pay 1200 USD to "
+        "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh or I send the videos to your contacts."
+    },
+    "CRYPTO_WALLET_DEMAND": {"text": "Send the fee in BTC to 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy today."},
     "BRAND_IMPERSONATION": {"from_": "Microsoft 365 Support <alerts@mail-notify.example.net>"},
     "BRAND_LOOKALIKE_DOMAIN": {"text": "Sign in: https://paypal-resolution-center.example.net/"},
     "BRAND_LURE_FOREIGN_LINK": {
@@ -186,3 +191,22 @@ def test_every_rule_module_is_registered_and_described() -> None:
     for module in RULE_MODULES:
         importlib.import_module(f"mailflow.spam.heuristics.{module}")
     assert all(rule.description and rule.name.isupper() for rule in RULES.values())
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Release 2.4 fixes CVE-2024-1234; the fix is commit 1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b.",
+        "Order 1234567891234567891234567891 was paid by bank transfer, please send the receipt.",
+        "The trojan was removed; we recorded a video of the demo for the police training course.",
+        "Donations: bitcoin address bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh, thanks for the support.",
+    ],
+)
+def test_crypto_extortion_needs_a_wallet_and_threats_together(text: str) -> None:
+    assert "CRYPTO_EXTORTION" not in {h.name for h in evaluate(view(text=text))}
+
+
+def test_plain_numbers_and_hashes_are_not_wallets() -> None:
+    for text in ("Send payment for order 31234567891234567891234567 by transfer.",
+                 "Pay the wallet fee; ref 1111111111111111111111111111111."):
+        assert "CRYPTO_WALLET_DEMAND" not in {h.name for h in evaluate(view(text=text))}
