@@ -17,6 +17,7 @@ RULE_MODULES = (
     "phish_rules",
     "text_rules",
     "header_rules",
+    "scam_rules",
 )
 
 for _name in RULE_MODULES:

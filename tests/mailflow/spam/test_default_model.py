@@ -156,3 +156,48 @@ def test_crypto_sextortion_is_quarantined() -> None:
     verdict = score(view(**SEXTORTION))
     assert verdict.score >= QUARANTINE_THRESHOLD, verdict
     assert {"CRYPTO_EXTORTION", "CRYPTO_WALLET_DEMAND"} <= set(verdict.names)
+
+
+SEO_PITCH = dict(
+    subject="Re: Website ranking on Google first page",
+    from_='"Rachel | SEO Expert" <rachel.seoteam@outlook.com>',
+    text="""Hi,
+
+I was checking your website and noticed that it is not ranking on the first page of Google for many
+important keywords. Your competitors are getting more traffic and leads.
+
+We can help you get on the first page of Google, Yahoo and Bing with our affordable SEO packages. We also
+offer website redesign, social media marketing and mobile app development at very reasonable prices.
+
+If you are interested, please reply with your phone number and the best time to call, and I will send
+you a free proposal and our price list.
+
+Regards,
+Rachel
+
+If you don't want to hear from me again, please reply "NO".
+""",
+)
+
+ZIP_WITH_PASSWORD = dict(
+    subject="RE: Payment confirmation for PO-44512",
+    from_='"Sandra Mills" <s.mills@logistics-worldwide.com>',
+    text="""Good day,
+
+Please find attached the payment confirmation and the invoice for your order PO-44512.
+Kindly check and confirm receipt.
+
+Password for the document: 4451
+
+Best regards,
+Sandra Mills
+""",
+    attachments=(("Payment_Confirmation_PO-44512.zip", "application/zip", b"PK\x03\x04encrypted"),),
+)
+
+
+def test_seo_cold_pitch_and_password_zip_lure_are_tagged() -> None:
+    for message, symbol in ((SEO_PITCH, "SEO_OUTREACH"), (ZIP_WITH_PASSWORD, "ARCHIVE_PASSWORD_LURE")):
+        verdict = score(view(**message))
+        assert verdict.score >= TAG_THRESHOLD, verdict
+        assert symbol in verdict.names

@@ -41,6 +41,18 @@ CASES: dict[str, dict[str, object]] = {
         "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh or I send the videos to your contacts."
     },
     "CRYPTO_WALLET_DEMAND": {"text": "Send the fee in BTC to 3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy today."},
+    "ARCHIVE_PASSWORD_LURE": {
+        "text": "Please find the remittance attached.\nPassword for the document: 4451\n",
+        "attachments": (("Remittance_0925.zip", "application/zip", b"PK\x03\x04"),),
+    },
+    "SEO_OUTREACH": {
+        "text": "Your website is not ranking on the first page of Google. Our SEO packages are affordable; "
+        "reply with your number for a free proposal."
+    },
+    "DOMAIN_RENEWAL_SCAM": {
+        "text": "Domain expiration notice: search engine registration for example.org will expire. "
+        "This is not a bill."
+    },
     "BRAND_IMPERSONATION": {"from_": "Microsoft 365 Support <alerts@mail-notify.example.net>"},
     "BRAND_LOOKALIKE_DOMAIN": {"text": "Sign in: https://paypal-resolution-center.example.net/"},
     "BRAND_LURE_FOREIGN_LINK": {
@@ -210,3 +222,28 @@ def test_plain_numbers_and_hashes_are_not_wallets() -> None:
     for text in ("Send payment for order 31234567891234567891234567 by transfer.",
                  "Pay the wallet fee; ref 1111111111111111111111111111111."):
         assert "CRYPTO_WALLET_DEMAND" not in {h.name for h in evaluate(view(text=text))}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"text": "Password for the document: 4451"},  # a password, no archive
+        {"text": "Minutes of Tuesday's meeting attached.", "attachments": (("minutes.zip", "application/zip", b"PK"),)},
+        {"text": "The build passed: see logs.zip.", "attachments": (("logs.zip", "application/zip", b"PK"),)},
+    ],
+)
+def test_archive_password_lure_needs_an_archive_and_its_password(case: dict) -> None:
+    assert "ARCHIVE_PASSWORD_LURE" not in {h.name for h in evaluate(view(**case))}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We moved the project website to the new theme; the website redesign is live.",
+        "The domain expiration notice from our registrar came in; I renewed it for two years.",
+        "Reply with no objections by Friday and I will merge the patch.",
+    ],
+)
+def test_one_scam_phrase_in_ordinary_mail_fires_nothing(text: str) -> None:
+    fired = {h.name for h in evaluate(view(text=text))}
+    assert not fired & {"SEO_OUTREACH", "DOMAIN_RENEWAL_SCAM"}
