@@ -208,6 +208,12 @@ SPE_DNSBL_CACHE_TTL = env.int("SPE_DNSBL_CACHE_TTL", default=300)
 SPE_URIBL_ZONES = env.list("SPE_URIBL_ZONES", default=[])
 SPE_URL_BLOCKLIST = env.list("SPE_URL_BLOCKLIST", default=[])
 SPE_URL_CATEGORIES = env.json("SPE_URL_CATEGORIES", default={})  # {"gambling": ["casino.example", ...]}
+# Following shortened links to their target (mailflow/urlexpand.py): HEAD requests to known shorteners only.
+SPE_URL_EXPAND = env.bool("SPE_URL_EXPAND", default=True)
+SPE_URL_EXPAND_MAX = env.int("SPE_URL_EXPAND_MAX", default=5)  # shortened links followed per message
+SPE_URL_EXPAND_DEADLINE = env.float("SPE_URL_EXPAND_DEADLINE", default=3.0)  # seconds for all of a message's links
+SPE_URL_EXPAND_CAFILE = env.str("SPE_URL_EXPAND_CAFILE", default="")  # CA bundle for HTTPS; empty: the system's
+SPE_URL_EXPAND_ALLOW_PRIVATE = env.bool("SPE_URL_EXPAND_ALLOW_PRIVATE", default=False)  # tests on loopback only
 SPE_SPAM_MODEL = env.str("SPE_SPAM_MODEL", default="")
 SPE_NODE_NAME = env.str("SPE_NODE_NAME", default="node1")
 SPE_DEFAULT_ARRAY = env.str("SPE_DEFAULT_ARRAY", default="default")

@@ -96,6 +96,9 @@ def mailpath_env(world, sink, dns_server, django_db_blocker):
         "SPE_OUTBOUND_PORT": str(sink.port),
         "SPE_HOSTNAME": "gateway.spe.test",
         "SPE_CONFIG_CHECK_EVERY": "0.2",
+        # shortened links lead to a test shortener on loopback (tests/mailflow/checks/test_end_to_end.py)
+        "SPE_URL_EXPAND_ALLOW_PRIVATE": "true",
+        "SPE_URL_BLOCKLIST": "blocked-landing.test",
     }
 
 

@@ -4,16 +4,19 @@ URLs come from the plain-text bodies, the HTML bodies (``href``, ``src``,
 form ``action``/``formaction``, ``background``, meta refresh, and URLs in
 the text), and text-like attachments and archive members. Obfuscation is
 undone first: HTML character references, ``hxxp``, ``[.]``/``(dot)``, and
-open redirectors' embedded targets are followed. Hosts are checked against
-``SPE_URIBL_ZONES`` (registrable domain, or the reversed IP for IP-literal
-hosts) and the provider's own ``SPE_URL_BLOCKLIST``; lookups share the
-DNSBL check's concurrency, deadline and per-process cache.
+open redirectors' embedded targets are followed, and so are links through
+known shorteners, by asking the shortener (``mailflow.urlexpand``).
+Hosts are checked against ``SPE_URIBL_ZONES`` (registrable domain, or the
+reversed IP for IP-literal hosts) and the provider's own
+``SPE_URL_BLOCKLIST``; lookups share the DNSBL check's concurrency, deadline
+and per-process cache.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import time
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl
 
@@ -142,11 +145,14 @@ class UrlCensor(Check):
         SymbolSpec("URL_OBFUSCATED", 1.0, "A URL was hidden with character references or defanging"),
         SymbolSpec("URL_SHORTENER_LINK", 0.0, "A link goes through a URL shortener (scored by the spam rules)"),
         SymbolSpec("URL_IP_LITERAL", 0.0, "A link goes to an IP address (scored by the spam rules)"),
+        SymbolSpec("URL_SHORTENER_EXPANDED", 0.0,
+                   "A shortened link was followed to its target, which is checked like any link (detail: targets)"),
     )
     time_budget = 5.0
 
     def run(self, ctx: MessageContext) -> None:
         entries = url_entries(collect(ctx))
+        self._expand(ctx, entries)
         ctx.facts["urls"] = entries
         ctx.facts["url_hosts"] = sorted({e["host"] for e in entries})
         self._categories(ctx, entries)
@@ -156,6 +162,37 @@ class UrlCensor(Check):
             hosts = sorted({e["host"] for e in entries if e[key]})
             if hosts:
                 self.hit(ctx, symbol, ", ".join(hosts)[:200])
+
+    def _expand(self, ctx: MessageContext, entries: list[dict]) -> None:
+        """Add where shortened links lead (``SPE_URL_EXPAND``), within one deadline per message."""
+        if not getattr(settings, "SPE_URL_EXPAND", True):
+            return
+        from mailflow.urlexpand import ExpandError, expand  # it uses this package's resolver and cache
+
+        deadline = time.monotonic() + float(getattr(settings, "SPE_URL_EXPAND_DEADLINE", 3.0))
+        errors: dict[str, str] = {}
+        targets: list[str] = []
+        shortened = [e for e in entries if e["shortener"]][: int(getattr(settings, "SPE_URL_EXPAND_MAX", 5))]
+        for entry in shortened:
+            try:
+                chain = expand(entry["url"], deadline)
+            except ExpandError as exc:
+                errors[entry["url"]] = str(exc)
+                continue
+            if not chain:
+                continue
+            entry["expands_to"] = list(chain)
+            known = {e["url"] for e in entries}
+            for found in url_entries([(hop, entry["obfuscated"]) for hop in chain if hop not in known]):
+                if len(entries) >= MAX_URLS:
+                    break
+                found["via"] = entry["url"]
+                entries.append(found)
+            targets.append(chain[-1])
+        if errors:
+            ctx.facts["url_expand_errors"] = errors
+        if targets:
+            self.hit(ctx, "URL_SHORTENER_EXPANDED", ", ".join(targets)[:200])
 
     @staticmethod
     def _categories(ctx: MessageContext, entries: list[dict]) -> None:

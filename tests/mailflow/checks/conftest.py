@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mailflow import spool as spool_mod
+from mailflow import urlexpand
 from mailflow.checks import dnsbl, resources
 from mailflow.engine.context import MessageContext
 
@@ -35,12 +36,14 @@ def node(settings, dns_server, clamd_socket):
     settings.SPE_URIBL_ZONES = []
     resources.reset_all()
     dnsbl.CACHE.clear()
+    urlexpand.CACHE.clear()
     from mailflow.auth import DEFAULT_CACHE
 
     DEFAULT_CACHE.clear()
     yield settings
     resources.reset_all()
     dnsbl.CACHE.clear()
+    urlexpand.CACHE.clear()
 
 
 def context(raw: bytes, *, direction: str = "inbound", client_ip: str = "81.2.69.160", helo: str = "mx.sender.test",

@@ -8,6 +8,7 @@ from email.policy import SMTP
 import pytest
 
 from tests.mailflow.checks.samples import EICAR_WRAPPINGS, eicar_message, harmless_zip_message, mail
+from tests.mailflow.checks.shortener_support import Shortener
 from tests.mailflow.test_end_to_end import by_subject, send, wait_log
 
 pytestmark = pytest.mark.smtp
@@ -54,3 +55,23 @@ def test_forged_sender_of_a_reject_domain_shows_dmarc_fail_reject(mailpath, dns_
     assert row.facts["dmarc"] == "fail"
     assert row.facts["dmarc_policy"] == "reject"
     assert "DMARC_POLICY_REJECT" in symbols_of(row)
+
+
+def test_a_shortened_link_to_a_blocklisted_site_is_seen_through(mailpath, dns_server, clean_sink, committed):
+    dns_server.add_record("cutt.ly", "A", "127.0.0.1")
+    try:
+        with Shortener() as shortener:
+            path = f"/{uuid.uuid4().hex[:8]}"
+            shortener.route(path, 301, "https://secure.blocked-landing.test/signin")
+            link = f"http://cutt.ly:{shortener.port}{path}"
+            subject = f"Shared document {uuid.uuid4().hex[:6]}"
+            raw = mail(subject, body=f"Bob, the document is here: {link}\n").as_bytes(policy=SMTP)
+            spool_id = send(mailpath.smtp_port, "sender@example.net", ["bob@acme.test"], raw)
+            row = wait_log("c_acme", spool_id)
+    finally:
+        dns_server.remove("cutt.ly")
+    assert {"URL_SHORTENER_EXPANDED", "URL_PROVIDER_BLOCKLIST"} <= set(symbols_of(row))
+    [target] = [u for u in row.facts["urls"] if u.get("via") == link]
+    assert target["host"] == "secure.blocked-landing.test" and target["listed"] == ["provider"]
+    [arrived] = by_subject(clean_sink, subject)
+    assert b"URL_PROVIDER_BLOCKLIST" in arrived.data  # X-SPE-Symbols on the delivered copy
