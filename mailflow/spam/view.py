@@ -30,6 +30,7 @@ class MessageView:
     urls: tuple[str, ...] = ()
     attachments: tuple[tuple[str, str], ...] = ()
     part_types: tuple[str, ...] = field(default=())
+    link_targets: tuple[str, ...] = ()  # where shortened links lead (URLCensor followed them)
 
     @classmethod
     def from_parts(
@@ -42,8 +43,13 @@ class MessageView:
         html_bodies: Sequence[str] = (),
         attachments: Sequence[tuple[str, str]] = (),
         part_types: Sequence[str] = (),
+        link_targets: Sequence[str] = (),
     ) -> MessageView:
-        """Build a view from decoded parts; URLs are collected from the bodies."""
+        """Build a view from decoded parts; URLs are collected from the bodies.
+
+        ``link_targets`` are the targets of shortened links found by following
+        them; the link rules read them (``linked_urls``), the classifier does not.
+        """
         text = "\n".join(text_bodies)[:MAX_TEXT_CHARS]
         html = tuple(h[:MAX_TEXT_CHARS] for h in html_bodies)
         view = cls(
@@ -54,6 +60,7 @@ class MessageView:
             html=html,
             attachments=tuple((n or "", (t or "").lower()) for n, t in attachments),
             part_types=tuple(t.lower() for t in part_types),
+            link_targets=tuple(link_targets),
         )
         object.__setattr__(view, "urls", tuple(view._collect_urls()))
         return view
@@ -79,6 +86,14 @@ class MessageView:
     def parsed_urls(self) -> tuple[Url, ...]:
         parsed = (parse_url(u) for u in self.urls)
         return tuple(u for u in parsed if u is not None)
+
+    @cached_property
+    def linked_urls(self) -> tuple[Url, ...]:
+        """Every link destination: the body's URLs and where its shortened links lead."""
+        if not self.link_targets:
+            return self.parsed_urls
+        targets = (parse_url(u) for u in self.link_targets)
+        return self.parsed_urls + tuple(u for u in targets if u is not None)
 
     @cached_property
     def html_text(self) -> str:

@@ -138,7 +138,7 @@ def credential_lure(view: MessageView) -> bool:
 
 @rule("CREDENTIAL_LURE_LINK", "Credential-lure wording together with a link to follow", 2.0)
 def credential_lure_link(view: MessageView) -> bool:
-    return bool(view.parsed_urls) and credential_lure(view)
+    return bool(view.linked_urls) and credential_lure(view)
 
 
 @rule("URGENCY_PHRASES", "Pressure to act now (within 24 hours, final notice, action required)", 0.8)
@@ -271,7 +271,7 @@ def _lookalike(host: str) -> bool:
 
 @rule("BRAND_LOOKALIKE_DOMAIN", "A link or the sender uses a domain dressed up with a brand name", 2.5)
 def brand_lookalike_domain(view: MessageView) -> bool:
-    hosts = {u.host for u in view.parsed_urls}
+    hosts = {u.host for u in view.linked_urls}
     if view.from_domain:
         hosts.add(view.from_domain)
     return any(_lookalike(h) for h in hosts)
@@ -289,7 +289,7 @@ def brand_lure_foreign_link(view: MessageView) -> bool:
     brands = brands_named_in(f"{view.subject}\n{view.from_name}\n{view.body_text[:300]}")
     if not brands:
         return False
-    return not any(domain_belongs_to(u.host, b) for u in view.parsed_urls for b in brands)
+    return not any(domain_belongs_to(u.host, b) for u in view.linked_urls for b in brands)
 
 
 @rule("HTML_ATTACHMENT", "An attachment is an HTML or SVG page (a link or login form in disguise)", 2.0)

@@ -120,12 +120,12 @@ def link_text_brand_mismatch(view: MessageView) -> bool:
 
 @rule("URL_IP_HOST", "A link points at a bare IP address", 2.0)
 def url_ip_host(view: MessageView) -> bool:
-    return any(u.is_ip for u in view.parsed_urls)
+    return any(u.is_ip for u in view.linked_urls)
 
 
 @rule("URL_SHORTENER", "A link goes through a URL shortener", 1.0)
 def url_shortener(view: MessageView) -> bool:
-    return any(is_shortener(u.host) for u in view.parsed_urls)
+    return any(is_shortener(u.host) for u in view.linked_urls)
 
 
 def is_redirect(url: Url) -> bool:
@@ -139,27 +139,27 @@ def is_redirect(url: Url) -> bool:
 
 @rule("URL_REDIRECTOR", "A link carries another URL as a redirect parameter", 0.8)
 def url_redirector(view: MessageView) -> bool:
-    return any(is_redirect(u) for u in view.parsed_urls)
+    return any(is_redirect(u) for u in view.linked_urls)
 
 
 @rule("URL_USERINFO", "A link hides its real host behind user@ text", 2.5)
 def url_userinfo(view: MessageView) -> bool:
-    return any("@" in u.raw.split("//", 1)[-1].split("/", 1)[0] for u in view.parsed_urls)
+    return any("@" in u.raw.split("//", 1)[-1].split("/", 1)[0] for u in view.linked_urls)
 
 
 @rule("URL_PUNYCODE", "A link host is an internationalised (punycode) name", 1.0)
 def url_punycode(view: MessageView) -> bool:
-    return any("xn--" in u.host for u in view.parsed_urls)
+    return any("xn--" in u.host for u in view.linked_urls)
 
 
 @rule("URL_SUSPICIOUS_TLD", "A link uses a top-level domain common in abuse", 0.7)
 def url_suspicious_tld(view: MessageView) -> bool:
-    return any(u.host.rsplit(".", 1)[-1] in SUSPICIOUS_TLDS for u in view.parsed_urls)
+    return any(u.host.rsplit(".", 1)[-1] in SUSPICIOUS_TLDS for u in view.linked_urls)
 
 
 @rule("URL_FREE_HOSTING", "A link points at free web hosting or a form builder", 1.0)
 def url_free_hosting(view: MessageView) -> bool:
-    return any(u.domain in FREE_HOSTING or u.host in FREE_HOSTING for u in view.parsed_urls)
+    return any(u.domain in FREE_HOSTING or u.host in FREE_HOSTING for u in view.linked_urls)
 
 
 @rule("URL_SCRIPT_SCHEME", "A link uses a javascript: or data: target", 1.5)

@@ -128,3 +128,30 @@ def test_https_shorteners_are_verified(node, dns_server, tmp_path):
             assert "URL_PROVIDER_BLOCKLIST" in symbols
     finally:
         dns_server.remove("rb.gy")
+
+
+def test_the_spam_rules_judge_where_a_shortened_link_leads(shortener):
+    from mailflow.engine import pipeline
+
+    path = f"/{uuid.uuid4().hex[:8]}"
+    shortener.route(path, 301, "https://paypa1-account-review.pages.dev/signin")
+    body = (f"We noticed unusual activity. Verify your account within 24 hours: "
+            f"http://bit.ly:{shortener.port}{path}\n")
+    ctx = context(mail("Account notice", body=body).as_bytes())
+    pipeline.run_checks(ctx)
+    symbols = set(symbol_names(ctx))
+    # the body only shows a bit.ly link; the free host and the PayPal look-alike are behind it
+    assert {"URL_SHORTENER", "URL_FREE_HOSTING", "BRAND_LOOKALIKE_DOMAIN"} <= symbols
+
+
+def test_without_following_the_link_the_rules_see_only_the_shortener(shortener, node):
+    from mailflow.engine import pipeline
+
+    node.SPE_URL_EXPAND = False
+    path = f"/{uuid.uuid4().hex[:8]}"
+    shortener.route(path, 301, "https://paypa1-account-review.pages.dev/signin")
+    body = f"Verify your account within 24 hours: http://bit.ly:{shortener.port}{path}\n"
+    ctx = context(mail("Account notice", body=body).as_bytes())
+    pipeline.run_checks(ctx)
+    symbols = set(symbol_names(ctx))
+    assert "URL_SHORTENER" in symbols and not symbols & {"URL_FREE_HOSTING", "BRAND_LOOKALIKE_DOMAIN"}
