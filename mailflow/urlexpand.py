@@ -10,6 +10,9 @@ refused (no request into the provider's own network), unless
 ``SPE_URL_EXPAND_ALLOW_PRIVATE`` is set (tests on loopback). HTTPS is
 verified against the system's CAs, or ``SPE_URL_EXPAND_CAFILE``. Answers
 are cached per process: a day for a redirect, ten minutes for a failure.
+After ``PAUSE_AFTER`` failures in a row (egress blocked, shorteners down)
+a process stops asking for ``PAUSE_SECONDS``, so a campaign of unique links
+cannot make every message wait out the deadline.
 """
 
 from __future__ import annotations
@@ -36,7 +39,11 @@ FAILED_TTL = 600.0
 USER_AGENT = "SPE-URLCensor/1.0 (+link check; HEAD only)"
 _FAILED = "!"  # a cached failure is stored as ("!", reason)
 
+PAUSE_AFTER = 5
+PAUSE_SECONDS = 60.0
+
 CACHE = ListingCache(max_entries=20_000)
+_state = {"failures": 0, "paused_until": 0.0}
 
 
 class ExpandError(Exception):
@@ -53,13 +60,25 @@ def expand(url: str, deadline: float) -> tuple[str, ...]:
         if cached[:1] == (_FAILED,):
             raise ExpandError(cached[1])
         return cached
+    if time.monotonic() < _state["paused_until"]:
+        raise ExpandError(f"paused: the last {PAUSE_AFTER} shorteners asked all failed")
     try:
         chain = _follow(url, deadline)
     except ExpandError as exc:
         CACHE.put(url, (_FAILED, str(exc)), FAILED_TTL)
+        _state["failures"] += 1
+        if _state["failures"] >= PAUSE_AFTER:
+            _state["failures"], _state["paused_until"] = 0, time.monotonic() + PAUSE_SECONDS
         raise
+    _state["failures"] = 0
     CACHE.put(url, chain, FOUND_TTL)
     return chain
+
+
+def reset() -> None:
+    """Forget cached answers and any pause (tests; after fixing egress)."""
+    CACHE.clear()
+    _state["failures"], _state["paused_until"] = 0, 0.0
 
 
 def _follow(url: str, deadline: float) -> tuple[str, ...]:

@@ -36,14 +36,14 @@ def node(settings, dns_server, clamd_socket):
     settings.SPE_URIBL_ZONES = []
     resources.reset_all()
     dnsbl.CACHE.clear()
-    urlexpand.CACHE.clear()
+    urlexpand.reset()
     from mailflow.auth import DEFAULT_CACHE
 
     DEFAULT_CACHE.clear()
     yield settings
     resources.reset_all()
     dnsbl.CACHE.clear()
-    urlexpand.CACHE.clear()
+    urlexpand.reset()
 
 
 def context(raw: bytes, *, direction: str = "inbound", client_ip: str = "81.2.69.160", helo: str = "mx.sender.test",

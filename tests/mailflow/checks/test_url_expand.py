@@ -155,3 +155,25 @@ def test_without_following_the_link_the_rules_see_only_the_shortener(shortener, 
     pipeline.run_checks(ctx)
     symbols = set(symbol_names(ctx))
     assert "URL_SHORTENER" in symbols and not symbols & {"URL_FREE_HOSTING", "BRAND_LOOKALIKE_DOMAIN"}
+
+
+def test_repeated_failures_pause_asking_so_messages_do_not_wait(shortener, node):
+    from mailflow import urlexpand
+
+    node.SPE_URL_EXPAND_DEADLINE = 0.2
+    for n in range(urlexpand.PAUSE_AFTER):  # shorteners that do not answer in time, each link different
+        path = f"/slow{n}-{uuid.uuid4().hex[:6]}"
+        shortener.route(path, 301, "https://www.blocked-landing.test/x")
+        shortener.delay[path] = 1.0
+        _, _, ctx = check(f"Open http://bit.ly:{shortener.port}{path}\n")
+        assert "timed out" in next(iter(ctx.facts["url_expand_errors"].values()))
+    good = f"/{uuid.uuid4().hex[:8]}"
+    shortener.route(good, 301, "https://www.blocked-landing.test/x")
+    link = f"http://bit.ly:{shortener.port}{good}"
+    _, symbols, ctx = check(f"Open {link}\n")
+    assert ctx.facts["url_expand_errors"][link].startswith("paused")
+    assert shortener.asked(good) == 0 and "URL_PROVIDER_BLOCKLIST" not in symbols
+
+    urlexpand._state["paused_until"] = 0.0  # the pause has run out
+    _, symbols, _ = check(f"Open {link}\n")
+    assert shortener.asked(good) == 1 and "URL_PROVIDER_BLOCKLIST" in symbols
