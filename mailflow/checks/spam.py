@@ -47,7 +47,7 @@ def view_of(ctx: MessageContext) -> MessageView:
         subject=parsed.subject, from_=first_from, headers=parsed.headers,
         text_bodies=parsed.text_bodies, html_bodies=parsed.html_bodies,
         attachments=attachments, part_types=mime_structure(ctx.raw),
-        link_targets=[u["url"] for u in ctx.facts.get("urls", ()) if u.get("via")],
+        link_targets=[u["url"] for u in ctx.facts.get("urls", ()) if u.get("via") or u.get("in_attachment")],
     )
 
 

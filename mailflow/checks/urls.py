@@ -5,7 +5,8 @@ form ``action``/``formaction``, ``background``, meta refresh, and URLs in
 the text), and text-like attachments and archive members. Obfuscation is
 undone first: HTML character references, ``hxxp``, ``[.]``/``(dot)``, and
 open redirectors' embedded targets are followed, and so are links through
-known shorteners, by asking the shortener (``mailflow.urlexpand``).
+known shorteners, by asking the shortener (``mailflow.urlexpand``). Links
+inside PDF attachments are read too (``mailflow.mime.pdflinks``).
 Hosts are checked against ``SPE_URIBL_ZONES`` (registrable domain, or the
 reversed IP for IP-literal hosts) and the provider's own
 ``SPE_URL_BLOCKLIST``; lookups share the DNSBL check's concurrency, deadline
@@ -26,6 +27,7 @@ from mailflow.checks import resources
 from mailflow.checks.base import Check, SymbolSpec
 from mailflow.checks.dnsbl import lookup_all, parse_zones, reversed_ip, symbol_for
 from mailflow.engine.context import MessageContext
+from mailflow.mime.pdflinks import pdf_uris
 from mailflow.spam.urls import URL_IN_TEXT, Url, is_shortener, may_contain_url, parse_url, registrable_domain
 
 MAX_URLS = 200
@@ -152,6 +154,7 @@ class UrlCensor(Check):
 
     def run(self, ctx: MessageContext) -> None:
         entries = url_entries(collect(ctx))
+        self._pdf_links(ctx, entries)
         self._expand(ctx, entries)
         ctx.facts["urls"] = entries
         ctx.facts["url_hosts"] = sorted({e["host"] for e in entries})
@@ -162,6 +165,19 @@ class UrlCensor(Check):
             hosts = sorted({e["host"] for e in entries if e[key]})
             if hosts:
                 self.hit(ctx, symbol, ", ".join(hosts)[:200])
+
+    @staticmethod
+    def _pdf_links(ctx: MessageContext, entries: list[dict]) -> None:
+        """Links of PDF attachments and archive members (``mailflow.mime.pdflinks``), marked with their file."""
+        known = {e["url"] for e in entries}
+        for part in ctx.parsed.parts:
+            if part.true_type != "application/pdf" or not part.data or len(entries) >= MAX_URLS:
+                continue
+            uris = [u for u in pdf_uris(part.data) if u not in known]
+            for entry in url_entries([(u, False) for u in uris])[: MAX_URLS - len(entries)]:
+                entry["in_attachment"] = part.filename or part.path
+                known.add(entry["url"])
+                entries.append(entry)
 
     def _expand(self, ctx: MessageContext, entries: list[dict]) -> None:
         """Add where shortened links lead (``SPE_URL_EXPAND``), within one deadline per message."""

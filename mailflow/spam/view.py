@@ -30,7 +30,7 @@ class MessageView:
     urls: tuple[str, ...] = ()
     attachments: tuple[tuple[str, str], ...] = ()
     part_types: tuple[str, ...] = field(default=())
-    link_targets: tuple[str, ...] = ()  # where shortened links lead (URLCensor followed them)
+    link_targets: tuple[str, ...] = ()  # where shortened links lead, and links inside attached PDFs (URLCensor)
 
     @classmethod
     def from_parts(
@@ -48,7 +48,8 @@ class MessageView:
         """Build a view from decoded parts; URLs are collected from the bodies.
 
         ``link_targets`` are the targets of shortened links found by following
-        them; the link rules read them (``linked_urls``), the classifier does not.
+        them and the links inside attached PDFs; the link rules read them
+        (``linked_urls``), the classifier does not.
         """
         text = "\n".join(text_bodies)[:MAX_TEXT_CHARS]
         html = tuple(h[:MAX_TEXT_CHARS] for h in html_bodies)
@@ -89,7 +90,7 @@ class MessageView:
 
     @cached_property
     def linked_urls(self) -> tuple[Url, ...]:
-        """Every link destination: the body's URLs and where its shortened links lead."""
+        """Every link destination: the body's URLs, where its shortened links lead, links in attached PDFs."""
         if not self.link_targets:
             return self.parsed_urls
         targets = (parse_url(u) for u in self.link_targets)

@@ -98,3 +98,29 @@ def test_provider_url_categories(node):
     assert hosts["www.casino.test"]["categories"] == ["gambling"]
     assert hosts["ok.test"]["categories"] == []
     assert ctx.facts["url_categories"] == ["gambling"]
+
+
+def test_links_inside_attached_pdfs_are_checked_and_judged(node):
+    from mailflow.engine import pipeline
+    from tests.mailflow.mime.samples import pdf_with_link
+
+    node.SPE_URL_BLOCKLIST = ["blocked-landing.test"]
+    pdf = pdf_with_link("https://secure.blocked-landing.test/view", compressed=True)
+    hosts, symbols, _ = urls_of(with_file(pdf, "Remittance.pdf", mime="application/pdf"))
+    assert hosts["secure.blocked-landing.test"]["in_attachment"] == "Remittance.pdf"
+    assert "URL_PROVIDER_BLOCKLIST" in symbols
+
+    # inside a zip as well, and the spam link rules see where the PDF's button leads
+    lure = pdf_with_link("https://paypa1-billing-review.pages.dev/login")
+    ctx = context(with_file(make_zip({"Invoice_2231.pdf": lure}), "Invoice_2231.zip", mime="application/zip"))
+    pipeline.run_checks(ctx)
+    [entry] = [u for u in ctx.facts["urls"] if u.get("in_attachment")]
+    assert entry["host"] == "paypa1-billing-review.pages.dev"
+    assert {"URL_FREE_HOSTING", "BRAND_LOOKALIKE_DOMAIN"} <= set(symbol_names(ctx))
+
+
+def test_a_pdf_without_links_adds_no_url(node):
+    from tests.mailflow.mime.samples import minimal_pdf
+
+    hosts, symbols, _ = urls_of(with_file(minimal_pdf(), "Report.pdf", mime="application/pdf"))
+    assert hosts == {} and "URL_PROVIDER_BLOCKLIST" not in symbols

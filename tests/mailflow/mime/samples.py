@@ -134,3 +134,23 @@ JAVASCRIPT = (
     b"function run(cmd) { shell.Run(cmd, 0); }\n"
     b"run('powershell -nop -w hidden');\n"
 )
+
+
+def pdf_with_link(uri: str, *, compressed: bool = False, hex_string: bool = False) -> bytes:
+    """A one-page PDF whose only content is a link annotation to ``uri``.
+
+    ``compressed`` keeps the annotation in a Flate-compressed object stream,
+    as PDF 1.5+ writers do; ``hex_string`` writes the URI as a hex string.
+    """
+    value = f"<{uri.encode().hex()}>" if hex_string else "(" + uri.replace("(", "\\(").replace(")", "\\)") + ")"
+    annot = f"<< /Type /Annot /Subtype /Link /Rect [72 600 300 640] /A << /S /URI /URI {value} >> >>".encode()
+    head = (b"%PDF-1.5\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+            b"2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\nendobj\n"
+            b"3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [4 0 R] >>\nendobj\n")
+    if compressed:
+        body = zlib.compress(b"4 0 " + annot)
+        objects = (b"5 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length "
+                   + str(len(body)).encode() + b" >>\nstream\n" + body + b"\nendstream\nendobj\n")
+    else:
+        objects = b"4 0 obj\n" + annot + b"\nendobj\n"
+    return head + objects + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
