@@ -83,6 +83,8 @@ def reset() -> None:
 
 def _follow(url: str, deadline: float) -> tuple[str, ...]:
     chain: list[str] = []
+    if "://" not in url[:10]:
+        url = "http://" + url  # "www.bit.ly/x" as written in a text body
     for _ in range(MAX_HOPS):
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname or not is_shortener(parts.hostname):

@@ -177,3 +177,15 @@ def test_repeated_failures_pause_asking_so_messages_do_not_wait(shortener, node)
     urlexpand._state["paused_until"] = 0.0  # the pause has run out
     _, symbols, _ = check(f"Open {link}\n")
     assert shortener.asked(good) == 1 and "URL_PROVIDER_BLOCKLIST" in symbols
+
+
+def test_a_shortened_link_written_without_a_scheme_is_followed(shortener, dns_server):
+    dns_server.add_record("www.tinyurl.com", "A", "127.0.0.1")
+    try:
+        path = f"/{uuid.uuid4().hex[:8]}"
+        shortener.route(path, 301, "https://www.blocked-landing.test/x")
+        _, symbols, _ = check(f"Open www.tinyurl.com:{shortener.port}{path} today\n")
+        assert "URL_PROVIDER_BLOCKLIST" in symbols
+        assert shortener.requests == [("HEAD", f"www.tinyurl.com:{shortener.port}", path)]
+    finally:
+        dns_server.remove("www.tinyurl.com")
