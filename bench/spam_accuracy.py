@@ -1,6 +1,8 @@
 """K-fold accuracy and speed of the spam layers (classifier + heuristics).
 
 Usage: ``python bench/spam_accuracy.py [CORPUS_DIR] [--folds 5] [--body-only]``
+(CORPUS_DIR in any layout ``mailflow.spam.corpus`` reads: tarballs with or
+without a manifest, ``ham/`` and ``spam/`` directories, or mbox files)
 
 Trains on k-1 folds (stratified by category), scores the held-out fold
 with ``mailflow.spam.score``, and prints the share of spam caught and of
@@ -21,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mailflow.spam import DELETE_THRESHOLD, QUARANTINE_THRESHOLD, TAG_THRESHOLD, score
-from mailflow.spam.corpus import Sample, default_corpus_dir, iter_corpus
+from mailflow.spam.corpus import CorpusError, Sample, default_corpus_dir, iter_corpus
 from mailflow.spam.training import train_views
 from mailflow.spam.view import MessageView, view_from_bytes
 
@@ -105,7 +107,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--body-only", action="store_true")
     args = parser.parse_args(argv)
     started = time.monotonic()
-    samples = list(iter_corpus(args.corpus))
+    try:
+        samples = list(iter_corpus(args.corpus))
+    except (CorpusError, OSError) as exc:
+        print(f"cannot read the corpus: {exc}", file=sys.stderr)
+        return 2
     views = [view_from_bytes(s.raw) for s in samples]
     if args.body_only:
         views = [body_only_view(v) for v in views]

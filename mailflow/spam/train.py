@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from mailflow.spam import DEFAULT_MODEL_PATH
-from mailflow.spam.corpus import default_corpus_dir, iter_corpus
+from mailflow.spam.corpus import CorpusError, default_corpus_dir, iter_corpus
 from mailflow.spam.training import train_views
 from mailflow.spam.view import view_from_bytes
 
@@ -24,7 +24,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_PATH)
     args = parser.parse_args(argv)
     started = time.monotonic()
-    samples = list(iter_corpus(args.corpus))
+    try:
+        samples = list(iter_corpus(args.corpus))
+    except (CorpusError, OSError) as exc:
+        sys.stderr.write(f"cannot read the corpus: {exc}\n")
+        return 1
     if not samples:
         sys.stderr.write(f"no messages found in {args.corpus}\n")
         return 1
