@@ -10,6 +10,7 @@ from mailflow.checks.attachments import AttachmentFacts
 from mailflow.checks.base import Check
 from mailflow.checks.country import Country
 from mailflow.checks.dnsbl import Dnsbl
+from mailflow.checks.impersonation import Impersonation
 from mailflow.checks.sender_auth import SenderAuth
 from mailflow.checks.spam import SpamContent
 from mailflow.checks.urls import UrlCensor
@@ -19,6 +20,7 @@ CHECKS: tuple[type[Check], ...] = (
     Antivirus,
     AttachmentFacts,
     SenderAuth,
+    Impersonation,
     Dnsbl,
     Country,
     UrlCensor,

@@ -34,7 +34,7 @@ def test_a_clean_message_gets_every_fact_policy_reads(node):
     pipeline.run_checks(ctx)
     assert ctx.check_errors == {}
     for key in ("virus", "virus_found", "av_engines", "spf", "dkim", "dmarc", "dmarc_policy", "arc", "dnsbl",
-                "country", "received_countries", "urls", "url_hosts", "spam_probability"):
+                "country", "received_countries", "urls", "url_hosts", "spam_probability", "lookalike_of"):
         assert key in ctx.facts, key
     assert ctx.facts["virus_found"] is False
     assert ctx.facts["url_hosts"] == ["docs.example.test"]
