@@ -75,3 +75,13 @@ def test_a_shortened_link_to_a_blocklisted_site_is_seen_through(mailpath, dns_se
     assert target["host"] == "secure.blocked-landing.test" and target["listed"] == ["provider"]
     [arrived] = by_subject(clean_sink, subject)
     assert b"URL_PROVIDER_BLOCKLIST" in arrived.data  # X-SPE-Symbols on the delivered copy
+
+
+def test_mail_from_a_look_alike_of_the_customers_domain_is_marked(mailpath, clean_sink, committed):
+    subject = f"Urgent wire {uuid.uuid4().hex[:6]}"
+    raw = mail(subject, sender="Chief Executive <ceo@acrne.test>").as_bytes(policy=SMTP)
+    spool_id = send(mailpath.smtp_port, "ceo@acrne.test", ["bob@acme.test"], raw)
+    row = wait_log("c_acme", spool_id)
+    assert "FROM_LOOKALIKE_OWN_DOMAIN" in symbols_of(row)
+    assert row.facts["lookalike_of"]["acrne.test"] == {"own": "acme.test", "kind": "look-alike letters",
+                                                       "in": "From"}
