@@ -9,12 +9,21 @@ from policy.conditions.attachments import ArchiveFact, AttachmentName, Attachmen
 from policy.conditions.base import Condition, ConditionError, Env
 from policy.conditions.content import HeaderMatch, TextCensor
 from policy.conditions.envelope import ClientIP, MessageSize, RecipientCount, TimeOfDay
-from policy.conditions.verdicts import Always, AuthResult, Country, SpamScore, Unscannable, UrlCondition, VirusFound
+from policy.conditions.verdicts import (
+    Always,
+    AuthResult,
+    Country,
+    Impersonation,
+    SpamScore,
+    Unscannable,
+    UrlCondition,
+    VirusFound,
+)
 
 CONDITIONS: tuple[type[Condition], ...] = (
     Always, Sender, Recipient, RecipientGroup, MessageSize, RecipientCount, ClientIP, TimeOfDay, HeaderMatch,
     TextCensor, AttachmentType, AttachmentName, AttachmentSize, ArchiveFact, SpamScore, VirusFound, Unscannable,
-    UrlCondition, Country, AuthResult,
+    UrlCondition, Country, AuthResult, Impersonation,
 )
 
 registry: Registry[Condition] = Registry("condition", CONDITIONS)

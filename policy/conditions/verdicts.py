@@ -1,4 +1,5 @@
-"""Conditions on what the threat checks found: spam score, viruses, URLs, country, sender authentication."""
+"""Conditions on what the threat checks found: spam score, viruses, URLs, country, sender authentication,
+impersonation."""
 
 from __future__ import annotations
 
@@ -109,6 +110,35 @@ class AuthResult(Condition):
 
     def evaluate(self, ctx: MessageContext, compiled, env: Env) -> bool:
         return ctx.facts.get(compiled["method"]) in compiled["results"]
+
+
+IMPERSONATION_KINDS = ("look-alike letters", "typing slip", "hyphens changed", "name plus a word",
+                       "same name, other suffix")
+
+
+class Impersonation(Condition):
+    name = "impersonation"
+    description = ("A sender domain imitates the customer's own (optionally: only these kinds), "
+                   "or its own domain is used without authentication")
+
+    def validate(self, params):
+        kinds = str_list(params, "kinds", required=False)
+        unknown = sorted(set(kinds) - set(IMPERSONATION_KINDS))
+        if unknown:
+            raise ConditionError(f"unknown kinds {unknown}; known: {list(IMPERSONATION_KINDS)}")
+        out = {"lookalike": bool(params.get("lookalike", not params.get("own_domain_unauthenticated"))),
+               "own_domain_unauthenticated": bool(params.get("own_domain_unauthenticated")), "kinds": kinds}
+        if not (out["lookalike"] or out["own_domain_unauthenticated"]):
+            raise ConditionError("give lookalike and/or own_domain_unauthenticated")
+        return out
+
+    def evaluate(self, ctx: MessageContext, compiled, env: Env) -> bool:
+        if compiled["own_domain_unauthenticated"] and ctx.facts.get("own_domain_unauthenticated"):
+            return True
+        if not compiled["lookalike"]:
+            return False
+        found = (ctx.facts.get("lookalike_of") or {}).values()
+        return any(not compiled["kinds"] or f.get("kind") in compiled["kinds"] for f in found)
 
 
 class Always(Condition):

@@ -106,5 +106,5 @@ def test_every_registered_condition_is_covered():
     from policy.conditions import registry
 
     covered = {c[0]["type"] for c in CASES.values()}
-    untested_here = {"virus", "unscannable", "url", "country", "auth"}  # facts from threat checks: test_verdicts
+    untested_here = {"virus", "unscannable", "url", "country", "auth", "impersonation"}  # facts: test_verdicts
     assert set(registry.names()) - covered == untested_here

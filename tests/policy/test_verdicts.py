@@ -55,6 +55,15 @@ def _probe(condition: dict) -> None:
      True),
     ({"type": "auth", "method": "spf", "results": ["fail", "softfail"]}, {"spf": "softfail"}, True),
     ({"type": "auth", "method": "dkim", "results": ["pass"]}, {"dkim": "fail"}, False),
+    ({"type": "impersonation"}, {"lookalike_of": {"acrne.test": {"own": "acme.test", "kind": "look-alike letters"}}},
+     True),
+    ({"type": "impersonation"}, {"lookalike_of": {}}, False),
+    ({"type": "impersonation", "kinds": ["typing slip", "look-alike letters"]},
+     {"lookalike_of": {"acme.co.uk": {"own": "acme.test", "kind": "same name, other suffix"}}}, False),
+    ({"type": "impersonation", "own_domain_unauthenticated": True}, {"own_domain_unauthenticated": ["acme.test"]},
+     True),
+    ({"type": "impersonation", "own_domain_unauthenticated": True},
+     {"lookalike_of": {"acrne.test": {"own": "acme.test", "kind": "look-alike letters"}}}, False),
 ])
 def test_fact_conditions(run, with_facts, condition, facts, expected):
     with_facts(facts)
