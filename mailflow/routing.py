@@ -35,6 +35,7 @@ class CustomerRoute:
     archiving: bool = False
     archive_retention_days: int = 0
     end_user_quarantine: bool = True
+    staff_names: tuple[str, ...] = ()  # display names of active mailboxes, normalised (mailflow.names)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ class RoutingTable:
         customers = {}
         for slug, c in raw["customers"].items():
             c["outbound_relays"] = tuple(c["outbound_relays"])
+            c["staff_names"] = tuple(c.get("staff_names", ()))
             customers[slug] = CustomerRoute(**c)
         return cls(
             version=raw["version"],

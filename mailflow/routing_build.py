@@ -13,11 +13,15 @@ from tenants.models import Customer, MailDomain
 
 
 def _customer_route(customer: Customer) -> CustomerRoute:
+    from mailflow.models import Mailbox
+    from mailflow.names import person_name
     from policy.models import CustomerPolicy
 
     plan = customer.subscription.plan if hasattr(customer, "subscription") else None
     with schema_context(customer.schema_name):
         policy = CustomerPolicy.objects.filter(pk=1).first()
+        names = Mailbox.objects.filter(active=True).exclude(display_name="").values_list("display_name", flat=True)
+        staff_names = tuple(sorted({n for n in map(person_name, names) if n}))
     max_bytes = (policy and policy.max_message_bytes) or (plan.max_message_bytes if plan else 50 * 1024 * 1024)
     max_rcpts = (policy and policy.max_recipients) or (plan.max_recipients if plan else 500)
     return CustomerRoute(
@@ -34,6 +38,7 @@ def _customer_route(customer: Customer) -> CustomerRoute:
         archiving=plan.archiving if plan else False,
         archive_retention_days=plan.archive_retention_days if plan else 0,
         end_user_quarantine=plan.end_user_quarantine if plan else True,
+        staff_names=staff_names,
     )
 
 

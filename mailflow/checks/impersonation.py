@@ -12,7 +12,10 @@ own mail domains (the routing table):
   typing slip for names of six letters or more; 2 to 4 points by kind;
 - the customer's own domain in From on mail from the internet that neither
   SPF nor DKIM ties to that domain (DMARC alignment), whether or not the
-  customer publishes a DMARC record.
+  customer publishes a DMARC record;
+- the name of one of the customer's own users (a mailbox's display name,
+  from the routing table) shown in From at an address outside the customer:
+  the chief executive "writing" from free mail.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from email.utils import getaddresses
 from mailflow.auth.dmarc import org_domain
 from mailflow.checks.base import Check, SymbolSpec
 from mailflow.engine.context import MessageContext
+from mailflow.names import person_name
 from mailflow.spam.heuristics.phish_rules import _typo_of, _unconfuse, _unicode_label
 
 _WORDS = frozenset({"hr", "it", "pay", "payroll", "invoice", "invoices", "billing", "accounts", "finance", "support",
@@ -99,6 +103,8 @@ class Impersonation(Check):
                    "From, Reply-To or the envelope sender imitates the customer's own domain (2 to 4 points by kind)"),
         SymbolSpec("FROM_OWN_DOMAIN_UNAUTHENTICATED", 3.0,
                    "From is the customer's own domain, but neither SPF nor DKIM ties the message to it"),
+        SymbolSpec("FROM_NAME_OF_OWN_USER", 3.0,
+                   "From shows the name of one of the customer's own users, at an address outside the customer"),
     )
     directions = frozenset({"inbound"})
 
@@ -112,7 +118,8 @@ class Impersonation(Check):
         parsed = ctx.parsed
         headers = {n.lower(): v for n, v in reversed(parsed.headers)}  # the first of each name wins
         senders: dict[str, str] = {}
-        fields = (("From", parsed.from_ or headers.get("from", "")), ("Reply-To", headers.get("reply-to", "")))
+        fields = (("From", headers.get("from", "") or parsed.from_), ("Reply-To", headers.get("reply-to", "")))
+        self._user_name(ctx, fields[0][1], own)
         for label, value in fields:
             for _, address in getaddresses([value]):
                 if _domain(address):
@@ -137,3 +144,14 @@ class Impersonation(Check):
         if claimed and not any(_authenticated(ctx.facts, d) for d in claimed):
             ctx.facts["own_domain_unauthenticated"] = claimed
             self.hit(ctx, "FROM_OWN_DOMAIN_UNAUTHENTICATED", ", ".join(claimed)[:200])
+
+    def _user_name(self, ctx: MessageContext, from_value: str, own: list[str]) -> None:
+        """A user's own name at an outside address: the CEO "writing" from free mail."""
+        staff = set(ctx.customer.staff_names) if ctx.customer is not None else set()
+        if not staff:
+            return
+        for display, address in getaddresses([from_value])[:1]:
+            name = person_name(display)
+            if name and name in staff and _domain(address) and not _is_own(_domain(address), own):
+                ctx.facts["display_name_of_user"] = display.strip()[:200]
+                self.hit(ctx, "FROM_NAME_OF_OWN_USER", f"{display.strip()} <{address}>"[:200])

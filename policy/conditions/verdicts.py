@@ -118,22 +118,26 @@ IMPERSONATION_KINDS = ("look-alike letters", "typing slip", "hyphens changed", "
 
 class Impersonation(Condition):
     name = "impersonation"
-    description = ("A sender domain imitates the customer's own (optionally: only these kinds), "
-                   "or its own domain is used without authentication")
+    description = ("A sender domain imitates the customer's own (optionally: only these kinds), its own domain "
+                   "is used without authentication, or a user's own name comes from outside")
 
     def validate(self, params):
         kinds = str_list(params, "kinds", required=False)
         unknown = sorted(set(kinds) - set(IMPERSONATION_KINDS))
         if unknown:
             raise ConditionError(f"unknown kinds {unknown}; known: {list(IMPERSONATION_KINDS)}")
-        out = {"lookalike": bool(params.get("lookalike", not params.get("own_domain_unauthenticated"))),
-               "own_domain_unauthenticated": bool(params.get("own_domain_unauthenticated")), "kinds": kinds}
-        if not (out["lookalike"] or out["own_domain_unauthenticated"]):
-            raise ConditionError("give lookalike and/or own_domain_unauthenticated")
+        others = params.get("own_domain_unauthenticated") or params.get("user_name")
+        out = {"lookalike": bool(params.get("lookalike", not others)),
+               "own_domain_unauthenticated": bool(params.get("own_domain_unauthenticated")),
+               "user_name": bool(params.get("user_name")), "kinds": kinds}
+        if not (out["lookalike"] or out["own_domain_unauthenticated"] or out["user_name"]):
+            raise ConditionError("give lookalike, own_domain_unauthenticated and/or user_name")
         return out
 
     def evaluate(self, ctx: MessageContext, compiled, env: Env) -> bool:
         if compiled["own_domain_unauthenticated"] and ctx.facts.get("own_domain_unauthenticated"):
+            return True
+        if compiled["user_name"] and ctx.facts.get("display_name_of_user"):
             return True
         if not compiled["lookalike"]:
             return False

@@ -34,7 +34,7 @@ def test_rule_with_bad_condition_is_refused_with_its_position(world, committed):
     ({"type": "time_of_day", "start": "25:00", "end": "07:00"}, "times like"),
     ({"type": "nonsense"}, "unknown condition"),
     ({"type": "impersonation", "kinds": ["typo"]}, "unknown kinds"),
-    ({"type": "impersonation", "lookalike": False}, "give lookalike and/or own_domain_unauthenticated"),
+    ({"type": "impersonation", "lookalike": False}, "give lookalike, own_domain_unauthenticated and/or user_name"),
 ])
 def test_bad_conditions_are_refused(world, committed, condition, message):
     with pytest.raises(ValidationError, match=message):

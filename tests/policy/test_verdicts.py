@@ -64,6 +64,8 @@ def _probe(condition: dict) -> None:
      True),
     ({"type": "impersonation", "own_domain_unauthenticated": True},
      {"lookalike_of": {"acrne.test": {"own": "acme.test", "kind": "look-alike letters"}}}, False),
+    ({"type": "impersonation", "user_name": True}, {"display_name_of_user": "Wile Coyote"}, True),
+    ({"type": "impersonation", "user_name": True}, {"own_domain_unauthenticated": ["acme.test"]}, False),
 ])
 def test_fact_conditions(run, with_facts, condition, facts, expected):
     with_facts(facts)
