@@ -66,6 +66,14 @@ class RoutingTable:
             for slug, customer in self.customers.items()
             for cidr in customer.outbound_relays
         ]
+        by_customer: dict[str, list[str]] = {}
+        for name, route in self.domains.items():
+            by_customer.setdefault(route.customer, []).append(name)
+        self._customer_domains = {slug: tuple(sorted(names)) for slug, names in by_customer.items()}
+
+    def domains_of(self, slug: str) -> tuple[str, ...]:
+        """The mail domains of customer ``slug``, sorted."""
+        return self._customer_domains.get(slug, ())
 
     def domain(self, domain: str) -> DomainRoute | None:
         return self.domains.get(domain.lower().rstrip("."))

@@ -21,6 +21,7 @@ own mail domains (the routing table):
 from __future__ import annotations
 
 from email.utils import getaddresses
+from functools import lru_cache
 
 from mailflow.auth.dmarc import org_domain
 from mailflow.checks.base import Check, SymbolSpec
@@ -33,9 +34,12 @@ _WORDS = frozenset({"hr", "it", "pay", "payroll", "invoice", "invoices", "billin
                     "online", "portal", "login", "team", "admin", "helpdesk", "service", "services", "global"})
 
 
+_org = lru_cache(maxsize=65_536)(org_domain)  # the public-suffix walk is the costly part
+
+
 def _name(domain: str) -> str:
     """The name part of a domain: ``acme`` of ``mail.acme.co.uk``."""
-    return org_domain(domain).split(".", 1)[0]
+    return _org(domain).split(".", 1)[0]
 
 
 def _slip(candidate: str, own: str) -> bool:
@@ -56,10 +60,11 @@ KIND_SCORES = {"look-alike letters": 4.0, "typing slip": 4.0, "hyphens changed":
                "same name, other suffix": 2.0}
 
 
+@lru_cache(maxsize=100_000)  # senders and own domains repeat: most messages only look answers up
 def lookalike_kind(domain: str, own: str) -> str | None:
     """How ``domain`` imitates the customer's ``own`` domain, or None."""
     domain, own = domain.lower().rstrip("."), own.lower().rstrip(".")
-    if domain == own or domain.endswith("." + own) or org_domain(domain) == org_domain(own):
+    if domain == own or domain.endswith("." + own) or _org(domain) == _org(own):
         return None
     name, own_name = _name(domain), _name(own)
     if len(own_name) < 3:
@@ -81,10 +86,10 @@ def lookalike_kind(domain: str, own: str) -> str | None:
 
 def _authenticated(facts: dict, domain: str) -> bool:
     """SPF or DKIM passed for ``domain``'s organisation (DMARC's relaxed alignment, with or without a record)."""
-    org = org_domain(domain)
-    if facts.get("spf") == "pass" and org_domain(facts.get("spf_domain") or "") == org:
+    org = _org(domain)
+    if facts.get("spf") == "pass" and _org(facts.get("spf_domain") or "") == org:
         return True
-    return any(org_domain(d) == org for d in facts.get("dkim_domains") or ())
+    return any(_org(d) == org for d in facts.get("dkim_domains") or ())
 
 
 def _is_own(domain: str, own: list[str]) -> bool:
@@ -112,7 +117,7 @@ class Impersonation(Check):
         ctx.facts["lookalike_of"] = {}
         if ctx.routing is None:
             return
-        own = sorted(d for d, route in ctx.routing.domains.items() if route.customer == ctx.envelope.customer)
+        own = list(ctx.routing.domains_of(ctx.envelope.customer))
         if not own:
             return
         parsed = ctx.parsed
