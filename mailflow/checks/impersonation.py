@@ -20,6 +20,7 @@ own mail domains (the routing table):
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from email.utils import getaddresses
 from functools import lru_cache
 
@@ -92,6 +93,12 @@ def _authenticated(facts: dict, domain: str) -> bool:
     return any(_org(d) == org for d in facts.get("dkim_domains") or ())
 
 
+def _among(sorted_names: tuple[str, ...], name: str) -> bool:
+    """``name`` in the routing table's sorted tuple, without building a set per message."""
+    i = bisect_left(sorted_names, name)
+    return i < len(sorted_names) and sorted_names[i] == name
+
+
 def _is_own(domain: str, own: list[str]) -> bool:
     return any(domain == o or domain.endswith("." + o) for o in own)
 
@@ -152,11 +159,11 @@ class Impersonation(Check):
 
     def _user_name(self, ctx: MessageContext, from_value: str, own: list[str]) -> None:
         """A user's own name at an outside address: the CEO "writing" from free mail."""
-        staff = set(ctx.customer.staff_names) if ctx.customer is not None else set()
+        staff = ctx.customer.staff_names if ctx.customer is not None else ()
         if not staff:
             return
         for display, address in getaddresses([from_value])[:1]:
             name = person_name(display)
-            if name and name in staff and _domain(address) and not _is_own(_domain(address), own):
+            if name and _among(staff, name) and _domain(address) and not _is_own(_domain(address), own):
                 ctx.facts["display_name_of_user"] = display.strip()[:200]
                 self.hit(ctx, "FROM_NAME_OF_OWN_USER", f"{display.strip()} <{address}>"[:200])
