@@ -135,6 +135,14 @@ def purge_archive() -> int:
     return _each_customer(services.purge_expired, "archive purge")
 
 
+@shared_task(name="mailflow.prune_seen_domains", ignore_result=True)
+def prune_seen_domains() -> int:
+    """Forget link and sender domains not seen for months (the newly-seen-domains memory stays bounded)."""
+    from mailflow.checks.newdomains import prune
+
+    return prune()
+
+
 @shared_task(name="mailflow.learn_spam_feedback", ignore_result=True)
 def learn_spam_feedback() -> int:
     """Teach each customer's spam feedback layer its pending "spam" / "not spam" reports (docs/spam.md)."""

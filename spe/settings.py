@@ -163,6 +163,7 @@ CELERY_BEAT_SCHEDULE = {
     "quarantine-digests": {"task": "mailflow.send_quarantine_digests", "schedule": 900.0},
     "purge-quarantine": {"task": "mailflow.purge_quarantine", "schedule": 3600.0},
     "purge-archive": {"task": "mailflow.purge_archive", "schedule": 3600.0},
+    "prune-seen-domains": {"task": "mailflow.prune_seen_domains", "schedule": 86400.0},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
@@ -214,6 +215,11 @@ SPE_URL_EXPAND_MAX = env.int("SPE_URL_EXPAND_MAX", default=5)  # shortened links
 SPE_URL_EXPAND_DEADLINE = env.float("SPE_URL_EXPAND_DEADLINE", default=3.0)  # seconds for all of a message's links
 SPE_URL_EXPAND_CAFILE = env.str("SPE_URL_EXPAND_CAFILE", default="")  # CA bundle for HTTPS; empty: the system's
 SPE_URL_EXPAND_ALLOW_PRIVATE = env.bool("SPE_URL_EXPAND_ALLOW_PRIVATE", default=False)  # tests on loopback only
+# Newly seen link and sender domains (mailflow/checks/newdomains.py)
+SPE_NEW_DOMAINS = env.bool("SPE_NEW_DOMAINS", default=True)
+SPE_NEW_DOMAIN_WINDOW_HOURS = env.float("SPE_NEW_DOMAIN_WINDOW_HOURS", default=48)
+SPE_NEW_DOMAIN_WARMUP_DAYS = env.float("SPE_NEW_DOMAIN_WARMUP_DAYS", default=14)
+SPE_NEW_DOMAIN_FORGET_DAYS = env.float("SPE_NEW_DOMAIN_FORGET_DAYS", default=180)
 SPE_SPAM_MODEL = env.str("SPE_SPAM_MODEL", default="")
 SPE_NODE_NAME = env.str("SPE_NODE_NAME", default="node1")
 SPE_DEFAULT_ARRAY = env.str("SPE_DEFAULT_ARRAY", default="default")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses
+from functools import lru_cache
 
 from publicsuffixlist import PublicSuffixList
 
@@ -29,6 +30,7 @@ _psl: PublicSuffixList | None = None
 _psl_lock = threading.Lock()
 
 
+@lru_cache(maxsize=65_536)  # the public-suffix walk is costly and domains repeat
 def org_domain(domain: str) -> str:
     """The organisational domain (public suffix plus one label) of ``domain``."""
     global _psl

@@ -11,6 +11,7 @@ from mailflow.checks.base import Check
 from mailflow.checks.country import Country
 from mailflow.checks.dnsbl import Dnsbl
 from mailflow.checks.impersonation import Impersonation
+from mailflow.checks.newdomains import NewDomains
 from mailflow.checks.sender_auth import SenderAuth
 from mailflow.checks.spam import SpamContent
 from mailflow.checks.urls import UrlCensor
@@ -24,6 +25,7 @@ CHECKS: tuple[type[Check], ...] = (
     Dnsbl,
     Country,
     UrlCensor,
+    NewDomains,
     SpamContent,
 )
 

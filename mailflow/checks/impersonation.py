@@ -35,7 +35,7 @@ _WORDS = frozenset({"hr", "it", "pay", "payroll", "invoice", "invoices", "billin
                     "online", "portal", "login", "team", "admin", "helpdesk", "service", "services", "global"})
 
 
-_org = lru_cache(maxsize=65_536)(org_domain)  # the public-suffix walk is the costly part
+_org = org_domain  # cached in mailflow.auth.dmarc
 
 
 def _name(domain: str) -> str:
