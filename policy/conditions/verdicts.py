@@ -50,20 +50,24 @@ class Unscannable(Condition):
 class UrlCondition(Condition):
     name = "url"
     description = ("A URL's host matches a pattern, is in a provider URL category, is on a blocklist, "
-                   "is a shortener or an IP literal")
+                   "is a shortener or an IP literal, or its domain is newly seen on the platform")
 
     def validate(self, params: dict[str, Any]) -> dict[str, Any]:
         out = {"hosts": str_list(params, "hosts", required=False), "listed": bool(params.get("listed")),
                "shortener": bool(params.get("shortener")), "ip_literal": bool(params.get("ip_literal")),
-               "categories": str_list(params, "categories", required=False)}
-        if not (out["hosts"] or out["listed"] or out["shortener"] or out["ip_literal"] or out["categories"]):
-            raise ConditionError("give 'hosts', 'categories' and/or one of listed, shortener, ip_literal")
+               "categories": str_list(params, "categories", required=False),
+               "newly_seen": bool(params.get("newly_seen"))}
+        if not (out["hosts"] or out["listed"] or out["shortener"] or out["ip_literal"] or out["categories"]
+                or out["newly_seen"]):
+            raise ConditionError("give 'hosts', 'categories' and/or one of listed, shortener, ip_literal, newly_seen")
         return out
 
     def compile(self, params):
         return {**params, "hosts": wildcards(params["hosts"]) if params["hosts"] else None}
 
     def evaluate(self, ctx: MessageContext, compiled, env: Env) -> bool:
+        if compiled.get("newly_seen") and _links_newly_seen(ctx):
+            return True
         for url in ctx.facts.get("urls") or []:
             host = (url.get("host") or "").lower()
             if compiled["hosts"] is not None and compiled["hosts"].match(host):
@@ -75,6 +79,14 @@ class UrlCondition(Condition):
             if set(compiled.get("categories") or ()) & set(url.get("categories") or ()):
                 return True
         return False
+
+
+def _links_newly_seen(ctx: MessageContext) -> bool:
+    """A link's domain is among the newly seen domains (the new_domains check; From alone does not count)."""
+    from mailflow.auth.dmarc import org_domain
+
+    new = set(ctx.facts.get("new_domains") or ())
+    return bool(new) and any(org_domain(u.get("host") or "") in new for u in ctx.facts.get("urls") or [])
 
 
 class Country(Condition):
