@@ -9,7 +9,8 @@ address that is private, loopback, link-local or otherwise not public is
 refused (no request into the provider's own network), unless
 ``SPE_URL_EXPAND_ALLOW_PRIVATE`` is set (tests on loopback). HTTPS is
 verified against the system's CAs, or ``SPE_URL_EXPAND_CAFILE``. Answers
-are cached per process: a day for a redirect, ten minutes for a failure.
+are cached per process and in Redis for every process and node: a day for a
+redirect, ten minutes for a failure.
 After ``PAUSE_AFTER`` failures in a row (egress blocked, shorteners down)
 a process stops asking for ``PAUSE_SECONDS``, so a campaign of unique links
 cannot make every message wait out the deadline.
@@ -17,8 +18,10 @@ cannot make every message wait out the deadline.
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import ipaddress
+import json
 import socket
 import ssl
 import time
@@ -43,6 +46,7 @@ PAUSE_AFTER = 5
 PAUSE_SECONDS = 60.0
 
 CACHE = ListingCache(max_entries=20_000)
+SHARED_PREFIX = "spe:urlx:"  # the same answers in Redis, for every worker process and node
 _state = {"failures": 0, "paused_until": 0.0}
 
 
@@ -56,6 +60,10 @@ def expand(url: str, deadline: float) -> tuple[str, ...]:
     Raises ``ExpandError`` when a shortener on the way cannot be asked.
     """
     cached = CACHE.get(url)
+    if cached is None:
+        cached = _shared_get(url)
+        if cached is not None:
+            CACHE.put(url, cached, FAILED_TTL if cached[:1] == (_FAILED,) else FOUND_TTL)
     if cached is not None:
         if cached[:1] == (_FAILED,):
             raise ExpandError(cached[1])
@@ -66,19 +74,54 @@ def expand(url: str, deadline: float) -> tuple[str, ...]:
         chain = _follow(url, deadline)
     except ExpandError as exc:
         CACHE.put(url, (_FAILED, str(exc)), FAILED_TTL)
+        _shared_put(url, (_FAILED, str(exc)), FAILED_TTL)
         _state["failures"] += 1
         if _state["failures"] >= PAUSE_AFTER:
             _state["failures"], _state["paused_until"] = 0, time.monotonic() + PAUSE_SECONDS
         raise
     _state["failures"] = 0
     CACHE.put(url, chain, FOUND_TTL)
+    _shared_put(url, chain, FOUND_TTL)
     return chain
 
 
+def _shared_key(url: str) -> str:
+    return SHARED_PREFIX + hashlib.sha256(url.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _shared_get(url: str) -> tuple[str, ...] | None:
+    """The answer another worker process or node found, from Redis; None when absent or Redis is away."""
+    try:
+        raw = _redis().get(_shared_key(url))
+        return tuple(json.loads(raw)) if raw else None
+    except Exception:  # the shared cache is an optimisation: without it, the shortener is asked
+        return None
+
+
+def _shared_put(url: str, answer: tuple[str, ...], ttl: float) -> None:
+    try:
+        _redis().set(_shared_key(url), json.dumps(list(answer)), ex=int(ttl))
+    except Exception:  # noqa: S110 - as above; the per-process cache still holds the answer
+        pass
+
+
+def _redis():
+    from tenants.cache import client
+
+    return client()
+
+
 def reset() -> None:
-    """Forget cached answers and any pause (tests; after fixing egress)."""
+    """Forget cached answers, here and in Redis, and any pause (tests; after fixing egress)."""
     CACHE.clear()
     _state["failures"], _state["paused_until"] = 0, 0.0
+    try:
+        client = _redis()
+        keys = list(client.scan_iter(f"{SHARED_PREFIX}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except Exception:  # noqa: S110 - nothing shared to forget when Redis is away
+        pass
 
 
 def _follow(url: str, deadline: float) -> tuple[str, ...]:

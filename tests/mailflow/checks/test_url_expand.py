@@ -189,3 +189,16 @@ def test_a_shortened_link_written_without_a_scheme_is_followed(shortener, dns_se
         assert shortener.requests == [("HEAD", f"www.tinyurl.com:{shortener.port}", path)]
     finally:
         dns_server.remove("www.tinyurl.com")
+
+
+def test_another_worker_process_reuses_the_answer_from_redis(shortener):
+    from mailflow import urlexpand
+
+    path = f"/{uuid.uuid4().hex[:8]}"
+    shortener.route(path, 301, "https://www.blocked-landing.test/x")
+    link = f"http://bit.ly:{shortener.port}{path}"
+    check(f"Open {link}\n")
+    urlexpand.CACHE.clear()  # what a second worker process starts with
+    _, symbols, _ = check(f"Open {link}\n")
+    assert "URL_PROVIDER_BLOCKLIST" in symbols
+    assert shortener.asked(path) == 1
