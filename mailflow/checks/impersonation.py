@@ -28,7 +28,7 @@ from mailflow.auth.dmarc import org_domain
 from mailflow.checks.base import Check, SymbolSpec
 from mailflow.engine.context import MessageContext
 from mailflow.names import person_name
-from mailflow.spam.heuristics.phish_rules import _typo_of, _unconfuse, _unicode_label
+from mailflow.spam.lookalike import typo_of, unconfuse, unicode_label
 
 _WORDS = frozenset({"hr", "it", "pay", "payroll", "invoice", "invoices", "billing", "accounts", "finance", "support",
                     "secure", "security", "mail", "email", "office", "group", "inc", "corp", "co", "ltd", "llc",
@@ -52,7 +52,7 @@ def _slip(candidate: str, own: str) -> bool:
     """
     if len(own) < 6 or candidate == own or (len(candidate) < len(own) and len(own) < 8):
         return False
-    return _typo_of(candidate, own)
+    return typo_of(candidate, own)
 
 
 # How strongly each kind of look-alike points at impersonation: the same
@@ -70,7 +70,7 @@ def lookalike_kind(domain: str, own: str) -> str | None:
     name, own_name = _name(domain), _name(own)
     if len(own_name) < 3:
         return None
-    plain = _unconfuse(_unicode_label(name))
+    plain = unconfuse(unicode_label(name))
     if name == own_name:
         return "same name, other suffix"
     if name.replace("-", "") == own_name.replace("-", ""):

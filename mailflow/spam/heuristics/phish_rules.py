@@ -17,6 +17,7 @@ from mailflow.spam.heuristics.brands import (
     brands_named_in,
     domain_belongs_to,
 )
+from mailflow.spam.lookalike import typo_of, unconfuse, unicode_label
 from mailflow.spam.view import MessageView
 
 _ACCOUNT = r"(?:account|identity|e-?mail(?: address)?|mailbox|password|details|information|credentials|login)"
@@ -200,63 +201,15 @@ def brand_impersonation(view: MessageView) -> bool:
     return len([w for w in _NAME_WORD.findall(rest) if w not in _GENERIC_SENDER_WORDS]) <= 1
 
 
-_HOMOGLYPHS = (("rn", "m"), ("vv", "w"), ("0", "o"), ("1", "l"), ("3", "e"), ("5", "s"))
-# Cyrillic and Greek letters drawn like Latin ones, as used in internationalised lookalike hosts.
-_CONFUSABLES = str.maketrans(
-    "\u0430\u0441\u0435\u0456\u0458\u043e\u0440\u0455\u0445\u0443\u0501\u04bb\u03bf\u03b1\u03bd\u03c1\u0262\u0131",
-    "aceijopsxydhoavpgi",
-)
-
-
-def _unconfuse(label: str) -> str:
-    for fake, real in _HOMOGLYPHS:
-        label = label.replace(fake, real)
-    return label
-
-
-def _unicode_label(label: str) -> str:
-    """``xn--pypal-4ve`` -> ``paypal``: a punycode label with look-alike letters made Latin."""
-    if not label.startswith("xn--"):
-        return label
-    try:
-        return label.encode("ascii").decode("idna").translate(_CONFUSABLES)
-    except UnicodeError:
-        return label
-
-
-_ALIKE = frozenset(["il", "li", "ol", "lo", "mn", "nm", "uv", "vu", "ce", "ec", "gq", "qg", "ij", "ji"])
-
-
-def _typo_of(part: str, brand: str) -> bool:
-    """True if ``part`` is ``brand`` with one typosquatting slip.
-
-    A swap of neighbours (``drobpox``), a dropped letter (``micosoft``), a
-    doubled letter (``amazzon``) or one letter drawn alike (``paypai``,
-    ``linkedln``).  An arbitrary different letter is not counted:
-    ``finance`` is a word, not a spoof of ``binance``.
-    """
-    if part == brand or len(brand) < 6 or abs(len(part) - len(brand)) > 1:
-        return False
-    if len(part) == len(brand):
-        diff = [i for i in range(len(part)) if part[i] != brand[i]]
-        if len(diff) == 1:
-            return part[diff[0]] + brand[diff[0]] in _ALIKE
-        first = diff[0]
-        return len(diff) == 2 and diff[1] == first + 1 and part[first : first + 2] == brand[first + 1] + brand[first]
-    if len(part) < len(brand):
-        return any(part == brand[:i] + brand[i + 1 :] for i in range(len(brand)))
-    return any(part == brand[:i] + brand[i] + brand[i:] for i in range(len(brand)))
-
-
 def _spoofs_brand(label: str) -> bool:
     """The label carries a brand name, a digit/``rn`` spoof of one, or a one-letter typo of one."""
-    plain = _unconfuse(_unicode_label(label))
+    plain = unconfuse(unicode_label(label))
     if any(brand in label or brand in plain for brand in DOMAIN_BRANDS):
         return True
     parts = plain.split("-")
     if SHORT_BRANDS.intersection(parts) and "-" in label:
         return True
-    return any(_typo_of(part, brand) for part in parts if len(part) >= 6 for brand in DOMAIN_BRANDS)
+    return any(typo_of(part, brand) for part in parts if len(part) >= 6 for brand in DOMAIN_BRANDS)
 
 
 @lru_cache(maxsize=4096)
