@@ -6,7 +6,8 @@ the text), and text-like attachments and archive members. Obfuscation is
 undone first: HTML character references, ``hxxp``, ``[.]``/``(dot)``, and
 open redirectors' embedded targets are followed, and so are links through
 known shorteners, by asking the shortener (``mailflow.urlexpand``). Links
-inside PDF attachments are read too (``mailflow.mime.pdflinks``).
+inside PDF attachments (``mailflow.mime.pdflinks``) and in QR codes in
+images (``mailflow.mime.qrlinks``) are read too.
 Hosts are checked against ``SPE_URIBL_ZONES`` (registrable domain, or the
 reversed IP for IP-literal hosts) and the provider's own
 ``SPE_URL_BLOCKLIST``; lookups share the DNSBL check's concurrency, deadline
@@ -28,11 +29,13 @@ from mailflow.checks.base import Check, SymbolSpec
 from mailflow.checks.dnsbl import lookup_all, parse_zones, reversed_ip, symbol_for
 from mailflow.engine.context import MessageContext
 from mailflow.mime.pdflinks import pdf_uris
+from mailflow.mime.qrlinks import qr_urls
 from mailflow.spam.urls import URL_IN_TEXT, Url, is_shortener, may_contain_url, parse_url, registrable_domain
 
 MAX_URLS = 200
 MAX_LOOKUPS = 20  # distinct domains per message sent to the URI blocklists
 MAX_ATTACHMENT_TEXT = 1024 * 1024
+MAX_QR_IMAGES = 5  # images per message searched for QR codes
 DEFAULT_URIBL_SCORE = 4.0
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "background", "data", "poster", "cite"})
 REDIRECTORS = frozenset({"google.com/url", "www.google.com/url", "l.facebook.com/l.php", "t.umblr.com/redirect",
@@ -147,6 +150,7 @@ class UrlCensor(Check):
         SymbolSpec("URL_OBFUSCATED", 1.0, "A URL was hidden with character references or defanging"),
         SymbolSpec("URL_SHORTENER_LINK", 0.0, "A link goes through a URL shortener (scored by the spam rules)"),
         SymbolSpec("URL_IP_LITERAL", 0.0, "A link goes to an IP address (scored by the spam rules)"),
+        SymbolSpec("URL_IN_QR_CODE", 1.0, "An image carries a link in a QR code (detail: the images)"),
         SymbolSpec("URL_SHORTENER_EXPANDED", 0.0,
                    "A shortened link was followed to its target, which is checked like any link (detail: targets)"),
     )
@@ -154,7 +158,7 @@ class UrlCensor(Check):
 
     def run(self, ctx: MessageContext) -> None:
         entries = url_entries(collect(ctx))
-        self._pdf_links(ctx, entries)
+        self._file_links(ctx, entries)
         self._expand(ctx, entries)
         ctx.facts["urls"] = entries
         ctx.facts["url_hosts"] = sorted({e["host"] for e in entries})
@@ -166,18 +170,33 @@ class UrlCensor(Check):
             if hosts:
                 self.hit(ctx, symbol, ", ".join(hosts)[:200])
 
-    @staticmethod
-    def _pdf_links(ctx: MessageContext, entries: list[dict]) -> None:
-        """Links of PDF attachments and archive members (``mailflow.mime.pdflinks``), marked with their file."""
+    def _file_links(self, ctx: MessageContext, entries: list[dict]) -> None:
+        """Links inside PDF files (``mailflow.mime.pdflinks``) and QR codes in images (``mailflow.mime.qrlinks``).
+
+        Each is marked with its file (``in_attachment``); a QR code's also with ``in_qr_code``.
+        """
         known = {e["url"] for e in entries}
+        images = 0
+        qr_files: list[str] = []
         for part in ctx.parsed.parts:
-            if part.true_type != "application/pdf" or not part.data or len(entries) >= MAX_URLS:
+            if not part.data or len(entries) >= MAX_URLS:
                 continue
-            uris = [u for u in pdf_uris(part.data) if u not in known]
-            for entry in url_entries([(u, False) for u in uris])[: MAX_URLS - len(entries)]:
+            if part.true_type == "application/pdf":
+                uris, qr = pdf_uris(part.data), False
+            elif part.true_type.startswith("image/") and images < MAX_QR_IMAGES:
+                images += 1
+                uris, qr = qr_urls(part.data), True
+            else:
+                continue
+            for entry in url_entries([(u, False) for u in uris if u not in known])[: MAX_URLS - len(entries)]:
                 entry["in_attachment"] = part.filename or part.path
+                if qr:
+                    entry["in_qr_code"] = True
+                    qr_files.append(entry["in_attachment"])
                 known.add(entry["url"])
                 entries.append(entry)
+        if qr_files:
+            self.hit(ctx, "URL_IN_QR_CODE", ", ".join(dict.fromkeys(qr_files))[:200])
 
     def _expand(self, ctx: MessageContext, entries: list[dict]) -> None:
         """Add where shortened links lead (``SPE_URL_EXPAND``), within one deadline per message."""

@@ -124,3 +124,30 @@ def test_a_pdf_without_links_adds_no_url(node):
 
     hosts, symbols, _ = urls_of(with_file(minimal_pdf(), "Report.pdf", mime="application/pdf"))
     assert hosts == {} and "URL_PROVIDER_BLOCKLIST" not in symbols
+
+
+def test_links_in_qr_codes_are_checked_and_judged(node):
+    from mailflow.engine import pipeline
+    from tests.mailflow.mime.samples import qr_image
+
+    node.SPE_URL_BLOCKLIST = ["blocked-landing.test"]
+    raw = with_file(qr_image("https://secure.blocked-landing.test/mfa"), "scan-me.png", mime="image/png")
+    hosts, symbols, _ = urls_of(raw)
+    assert hosts["secure.blocked-landing.test"]["in_qr_code"] is True
+    assert {"URL_IN_QR_CODE", "URL_PROVIDER_BLOCKLIST"} <= set(symbols)
+
+    # a quishing lure: the link rules judge the page the code leads to
+    lure = mail("Microsoft 365: re-authentication required",
+                body="Your password expires today. Scan the QR code below to keep your password.\n")
+    lure.add_attachment(qr_image("https://rnicrosoft-mfa-check.pages.dev/login"), maintype="image",
+                        subtype="png", filename="code.png")
+    ctx = context(lure.as_bytes())
+    pipeline.run_checks(ctx)
+    assert {"URL_IN_QR_CODE", "QR_CODE_LURE", "URL_FREE_HOSTING", "BRAND_LOOKALIKE_DOMAIN"} <= set(symbol_names(ctx))
+
+
+def test_an_ordinary_picture_adds_no_url(node):
+    from tests.mailflow.mime.samples import minimal_png
+
+    hosts, symbols, _ = urls_of(with_file(minimal_png(), "logo.png", mime="image/png"))
+    assert hosts == {} and "URL_IN_QR_CODE" not in symbols

@@ -154,3 +154,20 @@ def pdf_with_link(uri: str, *, compressed: bool = False, hex_string: bool = Fals
     else:
         objects = b"4 0 obj\n" + annot + b"\nendobj\n"
     return head + objects + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def qr_image(text: str, fmt: str = "PNG", scale: int = 4, canvas: int = 0) -> bytes:
+    """An image holding a QR code of ``text`` (on a white ``canvas`` of that size when given)."""
+    import zxingcpp
+    from PIL import Image
+
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode).to_image(scale=scale)
+    height, width = code.shape[:2]
+    image = Image.frombytes("L", (width, height), memoryview(code).tobytes())
+    if canvas:
+        page = Image.new("L", (canvas, canvas), 255)
+        page.paste(image, ((canvas - width) // 2, (canvas - height) // 2))
+        image = page
+    out = io.BytesIO()
+    image.save(out, fmt)
+    return out.getvalue()

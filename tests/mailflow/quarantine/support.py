@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 
 import pytest
@@ -39,9 +40,19 @@ def hold_as(monkeypatch, category: str, reason: str = "held by test policy") -> 
 
 
 def flush(gw) -> None:
-    for _ in range(20):
-        if msglog.flush(gw.redis) < 1000:
+    """Write every queued log record now.
+
+    The mail-path processes other tests start (beat flushes every 2 s) share
+    this Redis queue: when their flusher holds the lock, wait until it has
+    written what it took, instead of going on with records still unwritten.
+    """
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        msglog.flush(gw.redis)
+        if msglog.backlog(gw.redis) == 0:
             return
+        time.sleep(0.05)
+    raise AssertionError(f"message log not flushed: {msglog.backlog(gw.redis)} records still queued")
 
 
 def incoming(gw) -> list[str]:
