@@ -24,7 +24,7 @@ from bisect import bisect_left
 from email.utils import getaddresses
 from functools import lru_cache
 
-from mailflow.auth.dmarc import org_domain
+from mailflow.auth.dmarc import aligned, org_domain
 from mailflow.checks.base import Check, SymbolSpec
 from mailflow.engine.context import MessageContext
 from mailflow.names import person_name
@@ -35,12 +35,9 @@ _WORDS = frozenset({"hr", "it", "pay", "payroll", "invoice", "invoices", "billin
                     "online", "portal", "login", "team", "admin", "helpdesk", "service", "services", "global"})
 
 
-_org = org_domain  # cached in mailflow.auth.dmarc
-
-
 def _name(domain: str) -> str:
     """The name part of a domain: ``acme`` of ``mail.acme.co.uk``."""
-    return _org(domain).split(".", 1)[0]
+    return org_domain(domain).split(".", 1)[0]
 
 
 def _slip(candidate: str, own: str) -> bool:
@@ -65,7 +62,7 @@ KIND_SCORES = {"look-alike letters": 4.0, "typing slip": 4.0, "hyphens changed":
 def lookalike_kind(domain: str, own: str) -> str | None:
     """How ``domain`` imitates the customer's ``own`` domain, or None."""
     domain, own = domain.lower().rstrip("."), own.lower().rstrip(".")
-    if domain == own or domain.endswith("." + own) or _org(domain) == _org(own):
+    if domain == own or domain.endswith("." + own) or org_domain(domain) == org_domain(own):
         return None
     name, own_name = _name(domain), _name(own)
     if len(own_name) < 3:
@@ -86,11 +83,10 @@ def lookalike_kind(domain: str, own: str) -> str | None:
 
 
 def _authenticated(facts: dict, domain: str) -> bool:
-    """SPF or DKIM passed for ``domain``'s organisation (DMARC's relaxed alignment, with or without a record)."""
-    org = _org(domain)
-    if facts.get("spf") == "pass" and _org(facts.get("spf_domain") or "") == org:
+    """SPF or DKIM passed for ``domain`` (DMARC's relaxed alignment, with or without a DMARC record)."""
+    if facts.get("spf") == "pass" and aligned(facts.get("spf_domain") or "", domain, "r"):
         return True
-    return any(_org(d) == org for d in facts.get("dkim_domains") or ())
+    return any(aligned(d, domain, "r") for d in facts.get("dkim_domains") or ())
 
 
 def _among(sorted_names: tuple[str, ...], name: str) -> bool:

@@ -136,6 +136,22 @@ def url_entries(found: list[tuple[str, bool]]) -> list[dict]:
     return entries
 
 
+def add_entries(entries: list[dict], urls: list[str] | tuple[str, ...], *, obfuscated: bool = False,
+                **marks: object) -> list[dict]:
+    """Append entries for the ``urls`` not listed yet, each with ``marks``, up to ``MAX_URLS``; return them."""
+    known = {e["url"] for e in entries}
+    added: list[dict] = []
+    for entry in url_entries([(u, obfuscated) for u in urls if u not in known]):
+        if len(entries) >= MAX_URLS:
+            break
+        if entry["url"] not in known:
+            entry.update(marks)
+            known.add(entry["url"])
+            entries.append(entry)
+            added.append(entry)
+    return added
+
+
 def on_provider_list(host: str, blocked: set[str]) -> bool:
     labels = host.split(".")
     return any(".".join(labels[i:]) in blocked for i in range(len(labels)))
@@ -175,26 +191,18 @@ class UrlCensor(Check):
 
         Each is marked with its file (``in_attachment``); a QR code's also with ``in_qr_code``.
         """
-        known = {e["url"] for e in entries}
         images = 0
         qr_files: list[str] = []
         for part in ctx.parsed.parts:
             if not part.data or len(entries) >= MAX_URLS:
                 continue
+            name = part.filename or part.path
             if part.true_type == "application/pdf":
-                uris, qr = pdf_uris(part.data), False
+                add_entries(entries, pdf_uris(part.data), in_attachment=name)
             elif part.true_type.startswith("image/") and images < MAX_QR_IMAGES:
                 images += 1
-                uris, qr = qr_urls(part.data), True
-            else:
-                continue
-            for entry in url_entries([(u, False) for u in uris if u not in known])[: MAX_URLS - len(entries)]:
-                entry["in_attachment"] = part.filename or part.path
-                if qr:
-                    entry["in_qr_code"] = True
-                    qr_files.append(entry["in_attachment"])
-                known.add(entry["url"])
-                entries.append(entry)
+                if add_entries(entries, qr_urls(part.data), in_attachment=name, in_qr_code=True):
+                    qr_files.append(name)
         if qr_files:
             self.hit(ctx, "URL_IN_QR_CODE", ", ".join(dict.fromkeys(qr_files))[:200])
 
@@ -217,12 +225,7 @@ class UrlCensor(Check):
             if not chain:
                 continue
             entry["expands_to"] = list(chain)
-            known = {e["url"] for e in entries}
-            for found in url_entries([(hop, entry["obfuscated"]) for hop in chain if hop not in known]):
-                if len(entries) >= MAX_URLS:
-                    break
-                found["via"] = entry["url"]
-                entries.append(found)
+            add_entries(entries, chain, obfuscated=entry["obfuscated"], via=entry["url"])
             targets.append(chain[-1])
         if errors:
             ctx.facts["url_expand_errors"] = errors

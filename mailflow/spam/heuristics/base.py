@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from mailflow.spam.view import MessageView
 
@@ -62,6 +63,19 @@ def rule(name: str, description: str, score: float, *, reads_headers: bool = Fal
         return func
 
     return wrap
+
+
+def lure_text(view: MessageView) -> str:
+    """Subject and visible text (the first 20,000 characters), built once per message for the phrase rules."""
+    text = view.memo.get("lure_text")
+    if text is None:
+        text = view.memo["lure_text"] = f"{view.subject}\n{view.body_text[:20000]}"
+    return text  # type: ignore[return-value]
+
+
+def distinct_matches(pattern: Any, text: str) -> int:
+    """How many different phrases of ``pattern`` occur in ``text`` (case ignored)."""
+    return len({m.group(0).lower() for m in pattern.finditer(text)})
 
 
 def evaluate(

@@ -9,7 +9,7 @@ import re
 from functools import lru_cache
 
 from mailflow.spam.fastre import compile_fast, compile_phrases
-from mailflow.spam.heuristics.base import rule
+from mailflow.spam.heuristics.base import distinct_matches, lure_text, rule
 from mailflow.spam.heuristics.brands import (
     DOMAIN_BRANDS,
     SHORT_BRANDS,
@@ -122,18 +122,11 @@ _GENERIC_SENDER_WORDS = frozenset(
 )
 
 
-def _lure_text(view: MessageView) -> str:
-    text = view.memo.get("lure_text")
-    if text is None:
-        text = view.memo["lure_text"] = f"{view.subject}\n{view.body_text[:20000]}"
-    return text  # type: ignore[return-value]
-
-
 @rule("CREDENTIAL_LURE", "Text asks the reader to verify, unlock or update an account or password", 1.2)
 def credential_lure(view: MessageView) -> bool:
     found = view.memo.get("credential_lure")
     if found is None:
-        found = view.memo["credential_lure"] = bool(LURE.search(_lure_text(view)))
+        found = view.memo["credential_lure"] = bool(LURE.search(lure_text(view)))
     return found  # type: ignore[return-value]
 
 
@@ -144,12 +137,12 @@ def credential_lure_link(view: MessageView) -> bool:
 
 @rule("URGENCY_PHRASES", "Pressure to act now (within 24 hours, final notice, action required)", 0.8)
 def urgency_phrases(view: MessageView) -> bool:
-    return bool(URGENT.search(_lure_text(view)))
+    return bool(URGENT.search(lure_text(view)))
 
 
 @rule("MONEY_FRAUD_PHRASES", "Advance-fee, gift-card or extortion wording", 1.5)
 def money_fraud_phrases(view: MessageView) -> bool:
-    return bool(MONEY_FRAUD.search(_lure_text(view)))
+    return bool(MONEY_FRAUD.search(lure_text(view)))
 
 
 def _is_wallet(candidate: str) -> bool:
@@ -167,12 +160,12 @@ def _wallet(view: MessageView) -> bool:
 
 @rule("CRYPTO_EXTORTION", "Threats (recordings, hacked devices, police) with a crypto wallet to pay into", 5.0)
 def crypto_extortion(view: MessageView) -> bool:
-    return _wallet(view) and len({m.group(0).lower() for m in EXTORTION.finditer(_lure_text(view))}) >= 2
+    return _wallet(view) and distinct_matches(EXTORTION, lure_text(view)) >= 2
 
 
 @rule("CRYPTO_WALLET_DEMAND", "A crypto wallet address with wording that asks for payment into it", 1.5)
 def crypto_wallet_demand(view: MessageView) -> bool:
-    return _wallet(view) and bool(_PAY_INTO.search(_lure_text(view)))
+    return _wallet(view) and bool(_PAY_INTO.search(lure_text(view)))
 
 
 _PAY_INTO = compile_phrases(
@@ -267,7 +260,7 @@ def _has_image(view: MessageView) -> bool:
 def qr_code_lure(view: MessageView) -> bool:
     """A QR code carries the phishing link past link scanners, to a phone outside company protection."""
     # cheapest test first: the case-insensitive search over the text is what costs
-    return _has_image(view) and credential_lure(view) and bool(_QR.search(_lure_text(view)))
+    return _has_image(view) and credential_lure(view) and bool(_QR.search(lure_text(view)))
 
 
 _LINK_FILES = (".url", ".webloc", ".website", ".desktop", ".lnk", ".iso", ".img", ".vhd", ".one")

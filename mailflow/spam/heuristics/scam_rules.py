@@ -7,7 +7,7 @@ fire it.  See docs/spam.md.
 from __future__ import annotations
 
 from mailflow.spam.fastre import compile_phrases
-from mailflow.spam.heuristics.base import rule
+from mailflow.spam.heuristics.base import distinct_matches, lure_text, rule
 from mailflow.spam.view import MessageView
 
 _ARCHIVES = (".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".ace", ".arj", ".cab", ".xz", ".bz2", ".r00")
@@ -35,29 +35,18 @@ DOMAIN_RENEWAL_SCAM = compile_phrases(
 )
 
 
-def _text(view: MessageView) -> str:
-    text = view.memo.get("scam_text")
-    if text is None:
-        text = view.memo["scam_text"] = f"{view.subject}\n{view.body_text[:20000]}"
-    return text  # type: ignore[return-value]
-
-
-def _distinct(pattern, text: str) -> int:
-    return len({m.group(0).lower() for m in pattern.finditer(text)})
-
-
 @rule("ARCHIVE_PASSWORD_LURE", "An archive attachment with its password in the text: a way past antivirus", 3.0)
 def archive_password_lure(view: MessageView) -> bool:
     archives = any(name.lower().rstrip().endswith(_ARCHIVES) or ctype.startswith(_ARCHIVE_TYPES)
                    for name, ctype in view.attachments)
-    return archives and bool(ARCHIVE_PASSWORD.search(_text(view)))
+    return archives and bool(ARCHIVE_PASSWORD.search(lure_text(view)))
 
 
 @rule("SEO_OUTREACH", "Unsolicited search-ranking or web-services pitch (two or more of its phrases)", 2.0)
 def seo_outreach(view: MessageView) -> bool:
-    return _distinct(SEO_OUTREACH, _text(view)) >= 2
+    return distinct_matches(SEO_OUTREACH, lure_text(view)) >= 2
 
 
 @rule("DOMAIN_RENEWAL_SCAM", "A 'domain expiration' notice that is an offer for search-engine listing", 2.5)
 def domain_renewal_scam(view: MessageView) -> bool:
-    return _distinct(DOMAIN_RENEWAL_SCAM, _text(view)) >= 2
+    return distinct_matches(DOMAIN_RENEWAL_SCAM, lure_text(view)) >= 2
