@@ -2,9 +2,10 @@
 
 See docs/mailflow.md. ``GatewaySMTP`` adds per-IP and total connection
 limits (421 4.7.0), an idle timeout (aiosmtpd's own) and a total session
-timeout (421 4.4.2). aiosmtpd 1.4.6+ already ends DATA only on CRLF.CRLF,
-discards plaintext pipelined after STARTTLS, answers over-long command lines
-with 500 and commands out of order with 503.
+timeout (421 4.4.2), and reads DATA in blocks rather than line by line
+(``mailflow.smtpd.data``, which keeps aiosmtpd 1.4.6's rule that only
+CRLF.CRLF ends DATA). aiosmtpd discards plaintext pipelined after STARTTLS,
+answers over-long command lines with 500 and commands out of order with 503.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import re
 import ssl
 from pathlib import Path
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import MISSING, SMTP
 
+from mailflow.smtpd.data import read_data
 from mailflow.smtpd.handler import GatewayHandler
 from mailflow.smtpd.limits import ConnectionLimiter
 
@@ -26,8 +28,15 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _PLAIN_PATH = re.compile(rf"<({_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})*)>(?=$| [^(]*$)")
 
 
+# aiosmtpd sizes the stream's buffer by this; its DATA loop (replaced below) is the only other user.
+STREAM_LIMIT = 64 * 1024
+DATA_LINE_LIMIT = 1001  # aiosmtpd's: 1000 octets and CRLF, and one to spare
+
+
 class GatewaySMTP(SMTP):
     """One SMTP session, refused at once when its client has too many."""
+
+    line_length_limit = STREAM_LIMIT
 
     def __init__(self, handler: GatewayHandler, *, limiter: ConnectionLimiter, session_timeout: float,
                  **kwargs) -> None:
@@ -68,6 +77,36 @@ class GatewaySMTP(SMTP):
         if self.local_part_limit and len(address.rpartition("@")[0]) > self.local_part_limit:
             return None, None
         return address, arg[match.end() :].lstrip()
+
+    async def smtp_DATA(self, arg: str) -> None:
+        """aiosmtpd's DATA command with the message read in blocks (``mailflow.smtpd.data``).
+
+        The checks before the 354 and the handling after the end of data are
+        aiosmtpd's own; this server never decodes DATA (``decode_data=False``).
+        """
+        if await self.check_helo_needed() or await self.check_auth_needed("DATA"):
+            return
+        assert self.envelope is not None
+        if not self.envelope.rcpt_tos:
+            await self.push("503 Error: need RCPT command")
+            return
+        if arg:
+            await self.push("501 Syntax: DATA")
+            return
+        await self.push("354 End data with <CR><LF>.<CR><LF>")
+        try:
+            result = await read_data(self._reader, line_limit=DATA_LINE_LIMIT, size_limit=self.data_size_limit)
+        except asyncio.CancelledError:  # the connection went away during DATA
+            self._writer.close()
+            raise
+        if result.refusal:
+            await self.push(result.refusal)
+            self._set_post_data_state()
+            return
+        self.envelope.content = self.envelope.original_content = result.content
+        status = await self._call_handler_hook("DATA") if "DATA" in self._handle_hooks else MISSING
+        self._set_post_data_state()
+        await self.push("250 OK" if status is MISSING else status)
 
     def _timeout_cb(self) -> None:
         """Idle too long: say so before closing (aiosmtpd closes silently)."""

@@ -72,6 +72,52 @@ def test_message_over_customer_size_limit_is_refused(receiver):
     assert receiver.enqueued == []
 
 
+def _transaction(client: RawClient) -> None:
+    client.reply()
+    client.command(b"EHLO client.example.net")
+    client.command(b"MAIL FROM:<sender@example.net>")
+    client.command(b"RCPT TO:<bob@acme.test>")
+    assert client.command(b"DATA").startswith(b"354")
+
+
+def test_large_dot_stuffed_message_arrives_byte_for_byte_and_pipelining_goes_on(receiver):
+    body = b"".join(b".line %d of the report, with a leading dot\r\nplain line %d.\r\n" % (i, i)
+                    for i in range(1200))  # about 80 KB, more than the stream reads at once
+    client = RawClient(receiver.port)
+    _transaction(client)
+    wire = b"Subject: report\r\n\r\n" + body.replace(b"\r\n.", b"\r\n..").replace(b".line 0", b"..line 0", 1)
+    client.send(wire + b".\r\nMAIL FROM:<second@example.net>\r\nRCPT TO:<bob@acme.test>\r\nDATA\r\n")
+    assert client.reply().startswith(b"250")
+    assert client.reply().startswith(b"250")  # the pipelined MAIL, read after the end of data
+    assert client.reply().startswith(b"250")
+    assert client.reply().startswith(b"354")
+    assert client.command(b"Subject: second\r\n\r\nx\r\n.").startswith(b"250")
+    client.close()
+    first, second = sorted(receiver.spooled(), key=lambda entry: entry[0].mail_from != "sender@example.net")
+    assert first[1].endswith(b"Subject: report\r\n\r\n" + body)
+    assert second[0].mail_from == "second@example.net"
+
+
+def test_line_over_1000_octets_is_refused_with_500_after_the_data(receiver):
+    client = RawClient(receiver.port)
+    _transaction(client)
+    client.send(b"Subject: long\r\n\r\n" + b"x" * 1200 + b"\r\nend\r\n.\r\n")
+    assert client.reply().startswith(b"500")
+    assert client.command(b"NOOP").startswith(b"250")  # the session goes on
+    client.close()
+    assert receiver.enqueued == []
+
+
+def test_data_over_the_receiver_limit_is_refused_with_552(tmp_path):
+    with Receiver(tmp_path, data_size_limit=10_000) as receiver:
+        client = RawClient(receiver.port)
+        _transaction(client)
+        client.send(b"Subject: big\r\n\r\n" + b"y" * 70 + b"\r\n" * 1 + (b"z" * 70 + b"\r\n") * 300 + b".\r\n")
+        assert client.reply().startswith(b"552")
+        client.close()
+        assert receiver.enqueued == []
+
+
 def test_too_many_recipients(receiver):
     with smtp(receiver) as client:
         client.docmd("MAIL FROM:<sender@example.net>")
