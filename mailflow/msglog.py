@@ -3,7 +3,8 @@
 See docs/mailflow.md. Workers ``push`` one JSON record per outcome onto a
 Redis list (one round trip, pipelined with nothing else); ``flush`` moves
 up to a batch of records to a processing list (LMOVE, so a crash mid-flush
-loses nothing), upserts them per customer schema in one statement each, and
+loses nothing), upserts them per customer schema in one statement each
+(PostgreSQL reads the queued JSON itself), and
 only then removes them. Records that carry ``quarantine`` or ``archive``
 details also become quarantine items and archive index rows, in the same
 transaction. If PostgreSQL is away, records wait in Redis and the
@@ -41,45 +42,58 @@ def push(client: redis.Redis, record: dict) -> None:
     client.lpush(QUEUE, json.dumps(record, separators=(",", ":"), default=str))
 
 
-def _ts(value: float) -> datetime:
-    return datetime.fromtimestamp(value, tz=UTC)
+# One statement per schema: PostgreSQL reads the queued JSON records itself (jsonb_to_recordset), so
+# the flusher neither builds a model object per record nor encodes its JSON fields a second time.
+# The newest record of a message wins; the limits are the model's field lengths.
+_UPSERT = """
+INSERT INTO {table} (spool_id, received, direction, client_ip, helo, tls, mail_from, recipients, subject, size,
+                     score, symbols, facts, rules, actions, state, remote_reply, latency_ms, attempts, updated)
+SELECT DISTINCT ON (r.spool_id)
+       r.spool_id, to_timestamp(r.received), r.direction, NULLIF(r.client_ip, '')::inet,
+       left(COALESCE(r.helo, ''), 255), COALESCE(r.tls, false), left(COALESCE(r.mail_from, ''), 254),
+       COALESCE(r.recipients, '[]'), left(COALESCE(r.subject, ''), 998), COALESCE(r.size, 0),
+       COALESCE(r.score, 0), COALESCE(r.symbols, '[]'), COALESCE(r.facts, '{{}}'), COALESCE(r.rules, '[]'),
+       COALESCE(r.actions, '[]'), r.state, left(COALESCE(r.remote_reply, ''), 500), r.latency_ms,
+       COALESCE(r.attempts, 1), to_timestamp(r.updated)
+FROM jsonb_to_recordset(%s::jsonb) AS r(
+       spool_id text, received float8, direction text, client_ip text, helo text, tls boolean, mail_from text,
+       recipients jsonb, subject text, size bigint, score float8, symbols jsonb, facts jsonb, rules jsonb,
+       actions jsonb, state text, remote_reply text, latency_ms bigint, attempts bigint, updated float8)
+ORDER BY r.spool_id, r.updated DESC
+ON CONFLICT (spool_id) DO UPDATE SET {updates}
+"""
 
 
-def _row(record: dict):
-    from mailflow.models import MessageLog
-
-    return MessageLog(
-        spool_id=record["spool_id"], received=_ts(record["received"]), direction=record["direction"],
-        client_ip=record.get("client_ip") or None, helo=record.get("helo", "")[:255], tls=record.get("tls", False),
-        mail_from=record.get("mail_from", "")[:254], recipients=record.get("recipients", []),
-        subject=record.get("subject", "")[:998], size=record.get("size", 0), score=record.get("score", 0.0),
-        symbols=record.get("symbols", []), facts=record.get("facts", {}), rules=record.get("rules", []),
-        actions=record.get("actions", []), state=record["state"], remote_reply=record.get("remote_reply", "")[:500],
-        latency_ms=record.get("latency_ms"), attempts=record.get("attempts", 1), updated=_ts(record["updated"]),
-    )
+def _upsert_sql(table: str) -> str:
+    updates = ", ".join(f"{f} = EXCLUDED.{f}" for f in FIELDS if f != "received")
+    return _UPSERT.format(table=table, updates=updates)
 
 
-def _write(schema: str, records: list[dict]) -> None:
-    from django.db import transaction
+def _write(schema: str, entries: list[tuple[bytes, dict]]) -> None:
+    """Upsert one schema's records (queued JSON ``item`` and its parsed ``record``) with their index rows."""
+    from django.db import connection, transaction
     from django_tenants.utils import schema_context
 
     from mailflow.archive import index as archive_index
     from mailflow.models import MessageLog
     from mailflow.quarantine import index as quarantine_index
 
-    latest: dict[str, dict] = {}
-    for record in records:  # the newest record of a message wins
-        current = latest.get(record["spool_id"])
-        if current is None or record["updated"] >= current["updated"]:
-            latest[record["spool_id"]] = record
+    records = [record for _, record in entries]
+    document = b"[" + b",".join(_clean_item(item, record) for item, record in entries) + b"]"
     with schema_context(schema), transaction.atomic():
-        MessageLog.objects.bulk_create(
-            [_row(r) for r in latest.values()], update_conflicts=True, unique_fields=["spool_id"],
-            update_fields=[f for f in FIELDS if f != "received"],
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(_upsert_sql(connection.ops.quote_name(MessageLog._meta.db_table)),
+                           [document.decode("utf-8")])
         # Quarantine and archive index rows travel in the same records (docs/quarantine.md, docs/archive.md).
         quarantine_index.write(records)
         archive_index.write(schema, records)
+
+
+def _clean_item(item: bytes, record: dict) -> bytes:
+    """The record as JSON PostgreSQL accepts: as queued, or re-encoded when NUL had to be removed."""
+    if b"\\u0000" in item:
+        return json.dumps(record, separators=(",", ":"), default=str).encode()
+    return item
 
 
 def flush(client: redis.Redis, batch: int = 1000) -> int:
@@ -135,7 +149,7 @@ def _flush(client: redis.Redis, batch: int) -> int:
 def _write_entries(client: redis.Redis, schema: str, entries: list[tuple[bytes, dict]]) -> int:
     """Write one schema's records; set aside any the database refuses. Raises if PostgreSQL is away."""
     try:
-        _write(schema, [record for _, record in entries])
+        _write(schema, entries)
         return len(entries)
     except _UNAVAILABLE:
         raise
@@ -145,7 +159,7 @@ def _write_entries(client: redis.Redis, schema: str, entries: list[tuple[bytes, 
     written = 0
     for item, record in entries:
         try:
-            _write(schema, [record])
+            _write(schema, [(item, record)])
             written += 1
         except _UNAVAILABLE:
             raise

@@ -98,3 +98,36 @@ def test_records_left_by_a_flush_that_died_are_written_once(engine, queue, world
     assert _logged("c_acme", sent) == {sent}
     assert msglog.backlog(queue) == 0
     assert msglog.refused_count(queue) == 1
+
+
+def test_records_are_written_as_the_model_defines_them(engine, queue, world):
+    """Field limits, defaults, an empty client address, NUL characters, and the newest record of a message."""
+    long = _record("c_acme", "long-fields", helo="h" * 300, mail_from="m" * 300 + "@example.net",
+                   subject="s" * 1200, remote_reply="r" * 600, client_ip="", tls=True, size=5120, score=7.5,
+                   symbols=[["BAYES_SPAM", 7.5, ""]], facts={"spf": "pass"}, latency_ms=42, attempts=3)
+    sparse = {"schema": "c_acme", "spool_id": "sparse", "received": 1_700_000_000.25, "updated": 1_700_000_001.0,
+              "direction": "outbound", "state": "bounced"}
+    older = _record("c_acme", "twice", state="deferred", subject="first attempt")
+    newer = older | {"state": "delivered", "subject": "second attempt", "updated": older["updated"] + 60}
+    nul = _record("c_acme", "with-nul", subject="cut\x00here", facts={"note": "a\x00b"})
+    for record in (long, sparse, newer, older, nul):  # the newer record of "twice" is queued first
+        msglog.push(queue, record)
+
+    assert msglog.flush(queue) == 5
+
+    with schema_context("c_acme"):
+        rows = {r.spool_id: r for r in MessageLog.objects.filter(spool_id__in=["long-fields", "sparse", "twice",
+                                                                                "with-nul"])}
+    row = rows["long-fields"]
+    assert (len(row.helo), len(row.mail_from), len(row.subject), len(row.remote_reply)) == (255, 254, 998, 500)
+    assert row.client_ip is None and row.tls is True and row.size == 5120 and row.score == 7.5
+    assert row.symbols == [["BAYES_SPAM", 7.5, ""]] and row.facts == {"spf": "pass"}
+    assert (row.latency_ms, row.attempts) == (42, 3)
+    row = rows["sparse"]
+    assert (row.helo, row.mail_from, row.subject, row.remote_reply, row.size, row.score) == ("", "", "", "", 0, 0.0)
+    assert (row.recipients, row.symbols, row.facts, row.rules, row.actions) == ([], [], {}, [], [])
+    assert (row.latency_ms, row.attempts, row.direction, row.state) == (None, 1, "outbound", "bounced")
+    assert row.received.timestamp() == 1_700_000_000.25
+    assert (rows["twice"].state, rows["twice"].subject) == ("delivered", "second attempt")
+    assert (rows["with-nul"].subject, rows["with-nul"].facts) == ("cuthere", {"note": "ab"})
+    assert msglog.refused(queue) == []
