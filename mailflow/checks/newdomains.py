@@ -11,6 +11,12 @@ per message). A domain first seen within ``SPE_NEW_DOMAIN_WINDOW_HOURS``
 new. Entries not seen again for ``SPE_NEW_DOMAIN_FORGET_DAYS`` (180) are
 pruned by beat, so the hash stays bounded; such a domain counts as new once
 more when it comes back. The customer's own domains are never counted.
+
+A domain's first-seen time never changes once recorded, so each worker
+process also keeps the answers it got for ``LOCAL_TTL`` seconds (and the
+memory's start): mail from and to the domains a provider meets every day
+costs no round trip, and only domains this process has not asked about in
+the last hour go to Redis (where their "last seen" is refreshed as before).
 """
 
 from __future__ import annotations
@@ -29,6 +35,17 @@ log = logging.getLogger(__name__)
 FIRST_SEEN = "spe:domains:first"  # domain -> "first-seen last-seen" (epoch seconds)
 SINCE = "spe:domains:since"  # when the memory began
 MAX_DOMAINS = 20  # per message
+LOCAL_TTL = 3600.0  # seconds a process trusts a first-seen time it was told
+LOCAL_MAX = 100_000  # domains a process remembers; past that it starts afresh
+
+_local: dict[str, tuple[float, float]] = {}  # domain -> (first seen, when Redis said so)
+_local_since: list[float] = []  # [memory start, when Redis said so], once known
+
+
+def forget_local() -> None:
+    """Drop what this process remembers (tests that change the Redis memory behind its back)."""
+    _local.clear()
+    _local_since.clear()
 
 
 def _client():
@@ -48,18 +65,34 @@ def _warm(since: float, now: float) -> bool:
 def record_and_age(domains: list[str], now: float | None = None) -> tuple[dict[str, float], float]:
     """Record ``domains`` as seen now; return each one's first-seen time and when the memory began."""
     now = time.time() if now is None else now
+    first = {d: _local[d][0] for d in domains if d in _local and now - _local[d][1] < LOCAL_TTL}
+    missing = [d for d in domains if d not in first]
+    if not missing and _local_since and now - _local_since[1] < LOCAL_TTL:
+        return first, _local_since[0]
+    first_seen, since = _ask_redis(missing, now)
+    first.update(first_seen)
+    if len(_local) + len(first_seen) > LOCAL_MAX:
+        _local.clear()
+    _local.update((d, (t, now)) for d, t in first_seen.items())
+    _local_since[:] = [since, now]
+    return first, since
+
+
+def _ask_redis(domains: list[str], now: float) -> tuple[dict[str, float], float]:
+    """One round trip: record ``domains`` (first time only), read their first-seen times and the memory's start."""
     stamp = f"{now:.0f} {now:.0f}"
     pipe = _client().pipeline(transaction=False)
     pipe.set(SINCE, f"{now:.0f}", nx=True)
     pipe.get(SINCE)
     for domain in domains:
         pipe.hsetnx(FIRST_SEEN, domain, stamp)
-    pipe.hmget(FIRST_SEEN, domains)
+    if domains:
+        pipe.hmget(FIRST_SEEN, domains)
     replies = pipe.execute()
     since = float(replies[1] or now)
     first: dict[str, float] = {}
     stale: list[str] = []
-    for domain, value in zip(domains, replies[-1], strict=True):
+    for domain, value in zip(domains, replies[-1] if domains else (), strict=True):
         parts = (value or stamp.encode()).split()
         first[domain] = float(parts[0])
         if float(parts[-1]) < now - 86400:  # "last seen" is refreshed at most daily, for the pruning

@@ -23,9 +23,11 @@ def memory(node):
 
     r = client()
     r.delete(FIRST_SEEN, SINCE)
+    newdomains.forget_local()
     r.set(SINCE, f"{time.time() - 30 * DAY:.0f}")  # a memory a month old: past the warm-up
     yield r
     r.delete(FIRST_SEEN, SINCE)
+    newdomains.forget_local()
 
 
 def judge(body: str, sender: str = "Alice <alice@sender.test>"):
@@ -86,6 +88,31 @@ def test_redis_unreachable_is_a_fact_not_a_failure(memory, monkeypatch):
         ctx, symbols = judge(f"See https://{fresh('x')}/\n")
     assert "ConnectionError" in ctx.facts["new_domains_error"]
     assert "URL_NEW_DOMAIN" not in symbols
+
+
+def test_domains_this_process_asked_about_lately_cost_no_round_trip(memory, monkeypatch):
+    link, sender = fresh("campaign"), fresh("mailer")
+    body, from_ = f"Offer: https://{link}/deal\n", f"Deals <deals@{sender}>"
+    first_symbols = judge(body, sender=from_)[1]
+    with NobodyListening() as port:  # Redis gone: the answers this process already has still serve
+        monkeypatch.setattr(newdomains, "_client",
+                            lambda: redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5))
+        ctx, symbols = judge(body, sender=from_)
+        assert "new_domains_error" not in ctx.facts
+        assert ctx.facts["new_domains"] == sorted([link, sender])
+        assert {"URL_NEW_DOMAIN", "FROM_NEW_DOMAIN"} <= set(symbols) & set(first_symbols)
+        later = time.time() + newdomains.LOCAL_TTL + 1  # an hour on, Redis is asked again
+        with pytest.raises(redis.ConnectionError):
+            newdomains.record_and_age([link], now=later)
+
+
+def test_a_remembered_domain_keeps_the_first_seen_time_redis_gave(memory):
+    known = fresh("partner")
+    old = time.time() - 3 * DAY
+    memory.hset(FIRST_SEEN, known, f"{old:.0f} {old:.0f}")
+    for _ in range(2):  # once from Redis, once from this process's memory
+        first, _since = newdomains.record_and_age([known])
+        assert first[known] == pytest.approx(old, abs=1)
 
 
 class NobodyListening:
