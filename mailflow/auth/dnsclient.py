@@ -52,9 +52,9 @@ class DNSCache:
         self.max_ttl = max_ttl
         self._clock = clock
         self._lock = threading.Lock()
-        self._entries: OrderedDict[CacheKey, tuple[float, DNSAnswer]] = OrderedDict()
+        self._entries: OrderedDict[CacheKey, tuple[float, Any]] = OrderedDict()
 
-    def get(self, key: CacheKey) -> DNSAnswer | None:
+    def get(self, key: CacheKey) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -66,11 +66,16 @@ class DNSCache:
             return entry[1]
 
     def put(self, key: CacheKey, answer: DNSAnswer, ttl: float) -> None:
+        if not answer.failed:
+            self.put_value(key, answer, ttl)
+
+    def put_value(self, key: CacheKey, value: Any, ttl: float) -> None:
+        """Keep any value derived from cached answers (an SPF verdict) under the same bounds."""
         ttl = min(ttl, self.max_ttl)
-        if ttl <= 0 or answer.failed:
+        if ttl <= 0:
             return
         with self._lock:
-            self._entries[key] = (self._clock() + ttl, answer)
+            self._entries[key] = (self._clock() + ttl, value)
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
@@ -102,11 +107,11 @@ class DNSClient:
         self.resolver = resolver
         self.cache = cache
         self.timeout = timeout
-        self._server_key = (tuple(str(ns) for ns in resolver.nameservers), getattr(resolver, "port", 53))
+        self.server_key = (tuple(str(ns) for ns in resolver.nameservers), getattr(resolver, "port", 53))
 
     def query(self, name: str, rtype: str, *, lifetime: float | None = None) -> DNSAnswer:
         """Look ``name``/``rtype`` up; never raises."""
-        key = (*self._server_key, str(name).rstrip(".").lower(), rtype.upper())
+        key = (*self.server_key, str(name).rstrip(".").lower(), rtype.upper())
         if self.cache is not None:
             cached = self.cache.get(key)
             if cached is not None:

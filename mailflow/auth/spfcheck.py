@@ -6,7 +6,12 @@ that reads the client of the *current* evaluation from a ``ContextVar``:
 each thread (and each asyncio task) sees only its own client, so parallel
 checks with different resolvers never mix. When no client is set (pyspf
 used elsewhere in the process) the original pyspf lookup runs unchanged.
-See docs/sender-auth.md.
+
+A verdict depends only on the client address, the sender, the HELO name and
+the DNS answers, which the client caches anyway; so verdicts other than
+temperror are kept in the client's cache too, for ``RESULT_TTL`` seconds,
+and a sender's stream of mail from one address is evaluated once a minute,
+not once a message. See docs/sender-auth.md.
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ import spf
 
 from mailflow.auth.dnsclient import DNSClient
 from mailflow.auth.results import SPFResult
+
+RESULT_TTL = 60.0
 
 _current_client: contextvars.ContextVar[DNSClient | None] = contextvars.ContextVar("spf_dns_client", default=None)
 _original_lookup = spf.DNSLookup
@@ -58,6 +65,17 @@ def _domain_of(address: str) -> str:
 
 def check_spf(client: DNSClient, *, client_ip: str, helo: str, mail_from: str) -> SPFResult:
     """Evaluate SPF for the MAIL FROM (or, for a null sender, the HELO) identity."""
+    key = ("spf-verdict", *client.server_key, client_ip, mail_from or "", (helo or "").lower())
+    cached = client.cache.get(key) if client.cache is not None else None
+    if cached is not None:
+        return cached
+    result = _evaluate(client, client_ip=client_ip, helo=helo, mail_from=mail_from)
+    if client.cache is not None and result.result != "temperror":
+        client.cache.put_value(key, result, RESULT_TTL)
+    return result
+
+
+def _evaluate(client: DNSClient, *, client_ip: str, helo: str, mail_from: str) -> SPFResult:
     install_dns_hook()
     mail_from = (mail_from or "").strip().strip("<>")
     identity = "mailfrom" if mail_from else "helo"

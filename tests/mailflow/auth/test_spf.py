@@ -95,3 +95,41 @@ def test_threads_with_different_resolvers_do_not_mix():
             thread.join()
     assert set(results["pass"]) == {"pass"}
     assert set(results["fail"]) == {"fail"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_verdict_is_kept_for_a_minute_per_client_sender_and_helo(spf_zone, check, monkeypatch):
+    from mailflow.auth import spfcheck
+
+    evaluated = []
+    original = spfcheck._evaluate
+    monkeypatch.setattr(spfcheck, "_evaluate", lambda client, **kw: evaluated.append(kw) or original(client, **kw))
+    clock = Clock()
+    cache = DNSCache(clock=clock)
+    first = check(message(), client_ip="203.0.113.6", mail_from="bob@strict.example.com", cache=cache).spf
+    again = check(message(), client_ip="203.0.113.6", mail_from="bob@strict.example.com", cache=cache).spf
+    assert first == again and first.result == "fail" and len(evaluated) == 1
+    other = check(message(), client_ip="203.0.113.5", mail_from="bob@strict.example.com", cache=cache).spf
+    assert other.result == "pass" and len(evaluated) == 2  # another client address is its own question
+    check(message(), client_ip="203.0.113.6", mail_from="carol@strict.example.com", cache=cache)
+    assert len(evaluated) == 3
+    clock.now += spfcheck.RESULT_TTL + 1
+    check(message(), client_ip="203.0.113.6", mail_from="bob@strict.example.com", cache=cache)
+    assert len(evaluated) == 4
+
+
+def test_a_temporary_error_is_not_kept(spf_zone, check):
+    cache = DNSCache()
+    spf_zone.fail("strict.example.com", "servfail")
+    failed = check(message(), client_ip="203.0.113.5", mail_from="bob@strict.example.com", cache=cache).spf
+    assert failed.result == "temperror"
+    spf_zone.heal("strict.example.com")
+    healed = check(message(), client_ip="203.0.113.5", mail_from="bob@strict.example.com", cache=cache).spf
+    assert healed.result == "pass"
