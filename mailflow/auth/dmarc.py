@@ -86,11 +86,19 @@ def parse_record(text: bytes | str) -> DMARCRecord | None:
     return DMARCRecord(p=p, sp=sp or p, pct=pct, **modes)
 
 
-def from_domain_of(raw: bytes) -> tuple[str, str]:
-    """The single RFC5322.From domain, or ("", reason) when there is none."""
-    # The header section alone: the same fields, without splitting the whole body into lines.
+def from_fields_of(raw: bytes) -> list[str]:
+    """Every From field of ``raw`` as written (compat32), read from the header section alone."""
     headers = BytesParser(policy=compat32).parsebytes(header_block(raw) + b"\r\n\r\n", headersonly=True)
-    values = [str(v) for v in headers.get_all("From") or []]
+    return [str(v) for v in headers.get_all("From") or []]
+
+
+def from_domain_of(raw: bytes, from_fields: list[str] | None = None) -> tuple[str, str]:
+    """The single RFC5322.From domain, or ("", reason) when there is none.
+
+    ``from_fields``: the From fields when the caller has parsed the message
+    already (the engine's parse reads them the same way), sparing a second parse.
+    """
+    values = from_fields_of(raw) if from_fields is None else from_fields
     if len(values) != 1:
         return "", f"{len(values)} From header fields"
     domains = {addr.rpartition("@")[2].strip().rstrip(".>").lower() for _, addr in getaddresses(values) if "@" in addr}
@@ -128,9 +136,10 @@ def evaluate_dmarc(
     dkim: tuple[DKIMSignatureResult, ...],
     *,
     sample: Callable[[], float] = random.random,
+    from_fields: list[str] | None = None,
 ) -> DMARCResult:
     """Evaluate DMARC given the SPF and DKIM results of the same message."""
-    from_domain, problem = from_domain_of(raw)
+    from_domain, problem = from_domain_of(raw, from_fields)
     if not from_domain:
         return DMARCResult("permerror", reason=problem)
     record, record_domain, error = discover_policy(client, from_domain)

@@ -39,12 +39,14 @@ def verify(
     resolver: dns.resolver.Resolver | DNSClient,
     timeout: float = 5.0,
     cache: DNSCache | None = DEFAULT_CACHE,
+    from_fields: list[str] | None = None,
 ) -> AuthResults:
     """Authenticate ``raw`` as received from ``client_ip`` with ``helo`` and ``mail_from``.
 
     ``timeout`` bounds each DNS lookup and the whole SPF evaluation.
     Answers are cached in ``cache`` (per process, TTL-bounded); pass
-    ``cache=None`` to always ask the resolver.
+    ``cache=None`` to always ask the resolver. ``from_fields``: the message's
+    From fields as the caller's own compat32 parse read them (else parsed here).
     """
     client = resolver if isinstance(resolver, DNSClient) else DNSClient(resolver, cache=cache, timeout=timeout)
     raw = bytes(raw)
@@ -58,6 +60,8 @@ def verify(
     )
     arc = _guard("arc", lambda: verify_arc(raw, client), ARCResult("fail", reason="internal error"))
     dmarc = _guard(
-        "dmarc", lambda: evaluate_dmarc(raw, client, spf, dkim), DMARCResult("temperror", reason="internal error")
+        "dmarc",
+        lambda: evaluate_dmarc(raw, client, spf, dkim, from_fields=from_fields),
+        DMARCResult("temperror", reason="internal error"),
     )
     return AuthResults(spf=spf, dkim=dkim, dmarc=dmarc, arc=arc)

@@ -56,7 +56,8 @@ class SenderAuth(Check):
     def run(self, ctx: MessageContext) -> None:
         env = ctx.envelope
         results = verify(ctx.raw, client_ip=env.client_ip, helo=env.helo, mail_from=env.mail_from,
-                         resolver=resources.resolver(), timeout=resources.dns_timeout())
+                         resolver=resources.resolver(), timeout=resources.dns_timeout(),
+                         from_fields=ctx.parsed.from_fields)
         ctx.facts.update(auth_facts(results))
         for name, points in symbols(results):
             ctx.add_symbol(name, points, SYMBOLS[name].description if name in SYMBOLS else "")

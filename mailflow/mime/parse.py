@@ -42,6 +42,7 @@ def _parse(raw: bytes, limits: Limits) -> ParsedMessage:
         return _opaque(raw, "MIME structure too deeply nested to parse")
     result = ParsedMessage(raw=raw, size=len(raw))
     _fill_headers(result, msg)
+    result.from_fields = [str(v) for v in msg.get_all("From") or []]
     Walker(result, limits, Budget(limits)).walk(msg)
     return result
 

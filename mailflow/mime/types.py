@@ -110,6 +110,7 @@ class ParsedMessage:
     headers: list[tuple[str, str]] = field(default_factory=list)
     subject: str = ""
     from_: str = ""
+    from_fields: list[str] | None = None  # every From field as written (compat32) when parsed whole, for DMARC
     to: list[str] = field(default_factory=list)
     message_id: str = ""
     parts: list[Part] = field(default_factory=list)
