@@ -27,9 +27,22 @@ class ModelError(Exception):
     """A model file is missing, corrupt, or of an unknown version."""
 
 
+_FEATURE_IDS: dict[str, int] = {}  # tokens repeat across messages: a lookup is cheaper than the hash
+_FEATURE_IDS_MAX = 500_000
+
+
 def feature_ids(tokens: Iterable[str]) -> list[int]:
     """Stable 32-bit ids of ``tokens`` (CRC-32, the same in every process)."""
-    return sorted({zlib.crc32(t.encode("utf-8", "surrogatepass")) for t in tokens})
+    tokens = list(tokens)
+    cache = _FEATURE_IDS
+    ids = list(map(cache.get, tokens))
+    if None in ids:
+        if len(cache) > _FEATURE_IDS_MAX:
+            cache.clear()
+        for i, fid in enumerate(ids):
+            if fid is None:
+                ids[i] = cache[tokens[i]] = zlib.crc32(tokens[i].encode("utf-8", "surrogatepass"))
+    return sorted(set(ids))
 
 
 def sigmoid(z: float) -> float:

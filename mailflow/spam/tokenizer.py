@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import lru_cache
 from itertools import pairwise
 from urllib.parse import parse_qsl
 
@@ -42,7 +41,10 @@ _CSS_SIZE = re.compile(r"font-size\s*:\s*(\d+)", re.I)
 _NAME_PART = re.compile(r"[a-z0-9]{3,}")
 
 
-@lru_cache(maxsize=200_000)  # words repeat across messages: a cache hit is far cheaper than the work
+_NORMALISED: dict[str, str] = {}  # raw word -> token, "" for a word that makes none
+_NORMALISED_MAX = 200_000  # words repeat across messages: a lookup is far cheaper than the work
+
+
 def _normalise(word: str) -> str | None:
     word = word.lower().strip(".'-")
     if len(word) < 2:
@@ -56,16 +58,18 @@ def _normalise(word: str) -> str | None:
 
 
 def _words(text: str, limit: int = MAX_WORDS) -> list[str]:
-    out: list[str] = []
-    normalise = _normalise
     # findall is twice as fast as finditer; 40 characters a word is far past the limit.
-    for raw in WORD.findall(text[: limit * 40]):
-        norm = normalise(raw)
-        if norm:
-            out.append(norm)
-            if len(out) >= limit:
-                break
-    return out
+    found = WORD.findall(text[: limit * 40])
+    cache = _NORMALISED
+    tokens = list(map(cache.get, found))  # None: a word not met before
+    if None in tokens:
+        if len(cache) > _NORMALISED_MAX:
+            cache.clear()
+        for i, token in enumerate(tokens):
+            if token is None:
+                token = tokens[i] = cache[found[i]] = _normalise(found[i]) or ""
+    words = list(filter(None, tokens))
+    return words[:limit] if len(words) > limit else words
 
 
 def _bucket(n: int) -> str:
