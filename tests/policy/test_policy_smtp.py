@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import email.utils
 import time
 
 import pytest
@@ -62,6 +63,8 @@ def test_inbound_exe_renamed_pdf_is_stripped_and_delivered_with_notice(mailpath,
     _settle()
     msg = email.message.EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = "billing@example.net", "bob@acme.test", "Your invoice"
+    # Date and Message-ID as real mail has them: this test is about the attachment, not the spam score
+    msg["Date"], msg["Message-ID"] = email.utils.formatdate(), email.utils.make_msgid(domain="example.net")
     msg.set_content("Invoice attached.")
     msg.add_attachment(PE_STUB, maintype="application", subtype="pdf", filename="invoice.pdf")
     data = msg.as_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
