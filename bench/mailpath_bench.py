@@ -80,6 +80,24 @@ def loadavg() -> list[float]:
     return [round(x, 2) for x in os.getloadavg()]
 
 
+def speed_probe() -> float:
+    """Microseconds for a fixed piece of Python (a JSON round trip and a sort), best of five.
+
+    A shared virtual machine's speed moves from minute to minute, sometimes
+    twofold; this says how fast the machine was around a run, so figures of
+    different runs can be read side by side. Lower is faster.
+    """
+    data = {"a": list(range(50)), "b": "x" * 100}
+    best = float("inf")
+    for _ in range(5):
+        started = time.perf_counter()
+        for _ in range(2000):
+            json.loads(json.dumps(data))
+            sorted(str(i) for i in range(200))
+        best = min(best, (time.perf_counter() - started) / 2000)
+    return round(best * 1e6, 1)
+
+
 def percentile(values: list[float], pct: float) -> float | None:
     """Nearest-rank percentile (no interpolation)."""
     if not values:
@@ -1020,11 +1038,14 @@ def run_pairs(plat: System, pf: System, sink: Sink, args: argparse.Namespace) ->
     """
     pairs = []
     for n in range(args.pairs):
+        probe = speed_probe()
         rp = measure(plat, sink, size=5 * 1024, n=args.n_5k, concurrency=args.concurrency, kind="pair")
         rq = measure(pf, sink, size=5 * 1024, n=args.n_5k, concurrency=args.concurrency, kind="pair")
         ratio = round(rp.msgs_per_s / rq.msgs_per_s, 2) if rq.msgs_per_s else 0.0
-        say(f"  pair {n + 1}: platform {rp.msgs_per_s} msg/s, postfix {rq.msgs_per_s} msg/s, ratio {ratio}")
-        pairs.append({"platform": rp.msgs_per_s, "postfix": rq.msgs_per_s, "ratio": ratio, "reports": [rp, rq]})
+        say(f"  pair {n + 1}: platform {rp.msgs_per_s} msg/s, postfix {rq.msgs_per_s} msg/s, ratio {ratio} "
+            f"(speed probe {probe} µs)")
+        pairs.append({"platform": rp.msgs_per_s, "postfix": rq.msgs_per_s, "ratio": ratio, "speed_probe_us": probe,
+                      "reports": [rp, rq]})
     return pairs
 
 
@@ -1039,7 +1060,9 @@ def main(argv: list[str]) -> int:
     args = parse_args(argv)
     base = Path(tempfile.mkdtemp(prefix="spe-mailpath-bench-", dir="/var/tmp"))
     base.chmod(0o755)
-    say(f"work directory {base}; code {_code_version()}; {os.cpu_count()} CPUs; load average {loadavg()}")
+    probes = {"start": speed_probe()}
+    say(f"work directory {base}; code {_code_version()}; {os.cpu_count()} CPUs; load average {loadavg()}; "
+        f"speed probe {probes['start']} µs (lower is faster)")
     reports: list[RunReport] = []
     skipped: dict[str, str] = {}
     worker_trials: list[dict] = []
@@ -1140,14 +1163,17 @@ def main(argv: list[str]) -> int:
             o = full.get((other, size))
             if p and o and o.msgs_per_s:
                 ratios[f"{size // 1024} KB platform/{other}"] = round(p.msgs_per_s / o.msgs_per_s, 2)
+    probes["end"] = speed_probe()
     print_tables(reports, ratios, skipped)
+    say(f"\nspeed probe {probes['start']} µs at the start, {probes['end']} µs at the end (lower is faster)")
     if pairs:
         values = sorted(p["ratio"] for p in pairs)
         ratios["5 KB platform/postfix, median of pairs"] = values[len(values) // 2]
         say("")
         say("Paired 5 KB runs, platform then Postfix, one after the other (both kept running):")
         for n, p in enumerate(pairs, 1):
-            say(f"  pair {n}: platform {p['platform']} msg/s, postfix {p['postfix']} msg/s, ratio {p['ratio']}")
+            say(f"  pair {n}: platform {p['platform']} msg/s, postfix {p['postfix']} msg/s, ratio {p['ratio']} "
+                f"(speed probe {p['speed_probe_us']} µs)")
         say(f"  median ratio {ratios['5 KB platform/postfix, median of pairs']}")
     reports.extend(r for p in pairs for r in p["reports"])
     failed = [r for r in reports if not r.ok]
@@ -1160,7 +1186,8 @@ def main(argv: list[str]) -> int:
             "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started_at)),
             "code": _code_version(),
             "machine": {"cpus": os.cpu_count(), "python": platform_mod.python_version(),
-                        "kernel": platform_mod.release(), "load_at_end": loadavg()},
+                        "kernel": platform_mod.release(), "load_at_end": loadavg(),
+                        "speed_probe_us": probes},
             "settings": {"concurrency": args.concurrency, "n_5k": args.n_5k, "n_100k": args.n_100k,
                          "rate": args.rate, "rate_seconds": args.rate_seconds,
                          "worker_choices": args.worker_choices},
