@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections import defaultdict
 from datetime import UTC, datetime
 
@@ -89,9 +90,13 @@ def _write(schema: str, entries: list[tuple[bytes, dict]]) -> None:
         archive_index.write(schema, records)
 
 
+# json.dumps escapes NUL and every surrogate; a pair is one character and valid, a lone one is not.
+_NEEDS_CLEANING = re.compile(rb"\\u0000|\\ud[89a-f]", re.I)
+
+
 def _clean_item(item: bytes, record: dict) -> bytes:
-    """The record as JSON PostgreSQL accepts: as queued, or re-encoded when NUL had to be removed."""
-    if b"\\u0000" in item:
+    """The record as JSON PostgreSQL accepts: as queued, or re-encoded when it had to be cleaned."""
+    if _NEEDS_CLEANING.search(item):
         return json.dumps(record, separators=(",", ":"), default=str).encode()
     return item
 
@@ -129,8 +134,8 @@ def _flush(client: redis.Redis, batch: int) -> int:
     for item in raw:
         try:
             record = json.loads(item)
-            if b"\\u0000" in item:  # NUL arrives escaped; json.dumps escapes every control character
-                record = _without_nul(record)
+            if _NEEDS_CLEANING.search(item):
+                record = _cleaned(record)
             by_schema[record["schema"]].append((item, record))
         except (ValueError, KeyError, TypeError):
             log.error("dropping malformed message log record: %r", item[:200])
@@ -210,18 +215,20 @@ def requeue_refused(client: redis.Redis) -> int:
         moved += 1
 
 
-def _without_nul(value):
-    """``value`` with NUL characters removed: a mail header may hold one, PostgreSQL text and jsonb may not.
+def _cleaned(value):
+    """``value`` without what PostgreSQL text and jsonb cannot hold: NUL, and lone surrogates.
 
-    One such record would otherwise fail every batch it is in, and hold
-    back the log of every message behind it.
+    A mail header may carry a NUL; a HELO name or a file name with bytes that
+    are not UTF-8 arrives as lone surrogates (``surrogateescape``), which
+    become U+FFFD here. Such a record would otherwise be refused.
     """
     if isinstance(value, str):
-        return value.replace("\x00", "")
+        value = value.replace("\x00", "")
+        return value if value.isascii() else value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+        return {_cleaned(k): _cleaned(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_without_nul(v) for v in value]
+        return [_cleaned(v) for v in value]
     return value
 
 

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mailflow.spam.memo import lookup_all
 from mailflow.spam.tokenizer import tokenize
 from mailflow.spam.view import MessageView
 
@@ -33,16 +34,11 @@ _FEATURE_IDS_MAX = 500_000
 
 def feature_ids(tokens: Iterable[str]) -> list[int]:
     """Stable 32-bit ids of ``tokens`` (CRC-32, the same in every process)."""
-    tokens = list(tokens)
-    cache = _FEATURE_IDS
-    ids = list(map(cache.get, tokens))
-    if None in ids:
-        if len(cache) > _FEATURE_IDS_MAX:
-            cache.clear()
-        for i, fid in enumerate(ids):
-            if fid is None:
-                ids[i] = cache[tokens[i]] = zlib.crc32(tokens[i].encode("utf-8", "surrogatepass"))
-    return sorted(set(ids))
+    return sorted(set(lookup_all(_FEATURE_IDS, list(tokens), _crc32, _FEATURE_IDS_MAX)))
+
+
+def _crc32(token: str) -> int:
+    return zlib.crc32(token.encode("utf-8", "surrogatepass"))
 
 
 def sigmoid(z: float) -> float:

@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl
 from mailflow.spam.fastre import compile_fast
 from mailflow.spam.headertokens import header_tokens
 from mailflow.spam.heuristics.header_rules import FREEMAIL
+from mailflow.spam.memo import lookup_all
 from mailflow.spam.obfuscation import remove_invisible, spaced_words
 from mailflow.spam.urls import DOMAIN_IN_TEXT, Url
 from mailflow.spam.view import MessageView
@@ -57,17 +58,14 @@ def _normalise(word: str) -> str | None:
     return word
 
 
+def _token_of(word: str) -> str:
+    return _normalise(word) or ""
+
+
 def _words(text: str, limit: int = MAX_WORDS) -> list[str]:
     # findall is twice as fast as finditer; 40 characters a word is far past the limit.
     found = WORD.findall(text[: limit * 40])
-    cache = _NORMALISED
-    tokens = list(map(cache.get, found))  # None: a word not met before
-    if None in tokens:
-        if len(cache) > _NORMALISED_MAX:
-            cache.clear()
-        for i, token in enumerate(tokens):
-            if token is None:
-                token = tokens[i] = cache[found[i]] = _normalise(found[i]) or ""
+    tokens = lookup_all(_NORMALISED, found, _token_of, _NORMALISED_MAX)
     words = list(filter(None, tokens))
     return words[:limit] if len(words) > limit else words
 

@@ -101,7 +101,7 @@ def test_records_left_by_a_flush_that_died_are_written_once(engine, queue, world
 
 
 def test_records_are_written_as_the_model_defines_them(engine, queue, world):
-    """Field limits, defaults, an empty client address, NUL characters, and the newest record of a message."""
+    """Field limits, defaults, an empty client address, NUL and 8-bit bytes, and the newest record of a message."""
     long = _record("c_acme", "long-fields", helo="h" * 300, mail_from="m" * 300 + "@example.net",
                    subject="s" * 1200, remote_reply="r" * 600, client_ip="", tls=True, size=5120, score=7.5,
                    symbols=[["BAYES_SPAM", 7.5, ""]], facts={"spf": "pass"}, latency_ms=42, attempts=3)
@@ -110,14 +110,16 @@ def test_records_are_written_as_the_model_defines_them(engine, queue, world):
     older = _record("c_acme", "twice", state="deferred", subject="first attempt")
     newer = older | {"state": "delivered", "subject": "second attempt", "updated": older["updated"] + 60}
     nul = _record("c_acme", "with-nul", subject="cut\x00here", facts={"note": "a\x00b"})
-    for record in (long, sparse, newer, older, nul):  # the newer record of "twice" is queued first
+    # an 8-bit HELO and file name, read with surrogateescape; an emoji is a valid surrogate pair in JSON
+    odd = _record("c_acme", "odd-bytes", helo="caf\udce9.example", facts={"names": ["r\udcf6ntgen.pdf", "\U0001f600"]})
+    for record in (long, sparse, newer, older, nul, odd):  # the newer record of "twice" is queued first
         msglog.push(queue, record)
 
-    assert msglog.flush(queue) == 5
+    assert msglog.flush(queue) == 6
 
     with schema_context("c_acme"):
         rows = {r.spool_id: r for r in MessageLog.objects.filter(spool_id__in=["long-fields", "sparse", "twice",
-                                                                                "with-nul"])}
+                                                                                "with-nul", "odd-bytes"])}
     row = rows["long-fields"]
     assert (len(row.helo), len(row.mail_from), len(row.subject), len(row.remote_reply)) == (255, 254, 998, 500)
     assert row.client_ip is None and row.tls is True and row.size == 5120 and row.score == 7.5
@@ -130,4 +132,6 @@ def test_records_are_written_as_the_model_defines_them(engine, queue, world):
     assert row.received.timestamp() == 1_700_000_000.25
     assert (rows["twice"].state, rows["twice"].subject) == ("delivered", "second attempt")
     assert (rows["with-nul"].subject, rows["with-nul"].facts) == ("cuthere", {"note": "ab"})
+    assert rows["odd-bytes"].helo.startswith("caf\ufffd") and rows["odd-bytes"].helo.endswith(".example")
+    assert rows["odd-bytes"].facts["names"][1] == "\U0001f600" and "\ufffd" in rows["odd-bytes"].facts["names"][0]
     assert msglog.refused(queue) == []

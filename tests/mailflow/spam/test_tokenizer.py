@@ -103,3 +103,20 @@ def test_hidden_html_text_is_not_read_as_content() -> None:
 )
 def test_shouting_count_matches_the_word_boundary_regex(text):
     assert _caps_words(text) == len(re.findall(r"\b[A-Z]{3,}\b", text))
+
+
+def test_tokens_do_not_depend_on_what_the_process_met_before(monkeypatch):
+    """Words and feature ids are memoised per process; a full, an empty or a reset memo gives the same tokens."""
+    from mailflow.spam import model, tokenizer
+
+    raw = (b"Subject: WIN $1,000 now!!\r\nFrom: Prize Desk <win9@prizes.example>\r\n\r\n"
+           b"Claim your prize at https://prizes.example/claim?id=77 before Friday. Regards, the team.\r\n")
+    first = tokenizer.tokenize(view_from_bytes(raw))
+    ids = model.feature_ids(first)
+    assert tokenizer.tokenize(view_from_bytes(raw)) == first  # from the memo
+    monkeypatch.setattr(tokenizer, "_NORMALISED_MAX", 0)  # every call now starts the memo afresh
+    monkeypatch.setattr(model, "_FEATURE_IDS_MAX", 0)
+    tokenizer._NORMALISED.clear()
+    again = tokenizer.tokenize(view_from_bytes(raw))
+    assert again == first and model.feature_ids(again) == ids
+    assert {"claim", "prize", "s:win"} <= first
