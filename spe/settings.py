@@ -150,6 +150,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("SPE_CELERY_PREFETCH", default=4)
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("SPE_CELERY_VISIBILITY_TIMEOUT", default=3600),
+    # The spool, not the broker, is what keeps a message (docs/mailflow.md): kombu's acknowledgement
+    # emulation (an unacked hash and index in Redis, two transactions per message) would only bring back
+    # a dead node's tasks after the visibility timeout, later than the spool's recovery sweep does.
+    "ack_emulation": env.bool("SPE_CELERY_ACK_EMULATION", default=False),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
