@@ -114,9 +114,9 @@ def test_tokens_do_not_depend_on_what_the_process_met_before(monkeypatch):
     first = tokenizer.tokenize(view_from_bytes(raw))
     ids = model.feature_ids(first)
     assert tokenizer.tokenize(view_from_bytes(raw)) == first  # from the memo
-    monkeypatch.setattr(tokenizer, "_NORMALISED_MAX", 0)  # every call now starts the memo afresh
+    monkeypatch.setattr(tokenizer, "_MEMO_MAX", 0)  # every call now starts the memo afresh
     monkeypatch.setattr(model, "_FEATURE_IDS_MAX", 0)
-    tokenizer._NORMALISED.clear()
+    tokenizer._CHUNK_TOKENS.clear()
     again = tokenizer.tokenize(view_from_bytes(raw))
     assert again == first and model.feature_ids(again) == ids
     assert {"claim", "prize", "s:win"} <= first
