@@ -48,12 +48,24 @@ def layer_path(name: str) -> Path:
     return models_dir() / f"{name}.bin"
 
 
-def _stamp(path: Path) -> tuple[int, int, int] | None:
+def _stamp(path: Path | str) -> tuple[int, int, int] | None:
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return None
     return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+_layer_files: dict[tuple[str, str], tuple[str, str]] = {}  # (store dir, schema) -> the two layer files
+
+
+def _layer_files_of(customer_schema: str) -> tuple[str, str]:
+    """The provider's and the customer's layer file, as strings (looked up per message: kept per process)."""
+    key = (str(settings.SPE_STORE_DIR), customer_schema)
+    files = _layer_files.get(key)
+    if files is None:
+        files = _layer_files[key] = (str(layer_path(PROVIDER_LAYER)), str(layer_path(customer_schema)))
+    return files
 
 
 def _base_model() -> Model:
@@ -105,7 +117,8 @@ def model_for(customer_schema: str) -> LayeredModel:
     a damaged layer file is logged and ignored.
     """
     base = _base_model()
-    key = (id(base), _stamp(layer_path(PROVIDER_LAYER)), _stamp(layer_path(customer_schema)))
+    provider_file, customer_file = _layer_files_of(customer_schema)
+    key = (id(base), _stamp(provider_file), _stamp(customer_file))
     cached = _cache.get(customer_schema)
     if cached is not None and cached[0] == key:
         return cached[1]

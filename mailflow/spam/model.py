@@ -14,6 +14,7 @@ import math
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from mailflow.spam.memo import lookup_all
@@ -64,8 +65,7 @@ class Model:
         """Logit of the spam probability for feature ids ``ids``."""
         if not ids:
             return self.bias
-        get = self.weights.get
-        return self.bias + sum(get(i, 0.0) for i in ids) / math.sqrt(len(ids))
+        return self.bias + sum(map(self.weights.get, ids, repeat(0.0))) / math.sqrt(len(ids))
 
     def margin(self, view: MessageView) -> float:
         return self.margin_of(self.features(view))
