@@ -10,6 +10,7 @@ import ipaddress
 import re
 
 _LOCAL = re.compile(r'^(?:[A-Za-z0-9!#$%&\'*+/=?^_`{|}~.-]|[^\x00-\x7f])+$|^"(?:[^"\\\x00-\x1f\x7f]|\\[ -~])*"$')
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # CR, LF and NUL among them
 _LABEL = re.compile(r"^(?!-)(?:[A-Za-z0-9-]|[^\x00-\x7f]){1,63}(?<!-)$")
 
 
@@ -27,7 +28,7 @@ def validate_address(address: str, *, allow_null: bool = False) -> str:
     """Return the address if it is a safe, well-formed mailbox; raise AddressError."""
     if address == "" and allow_null:
         return address
-    if any(ch in address for ch in "\r\n\x00") or any(ord(ch) < 32 or ord(ch) == 127 for ch in address):
+    if _CONTROL.search(address):
         raise AddressError("control characters in address")
     if len(address) > 254 or "@" not in address:
         raise AddressError("not a mailbox address")
