@@ -9,7 +9,7 @@ C concurrent SMTP sessions into a system under test, which relays them to a
 sink on loopback (a separate process that records when each message arrived).
 Systems under test, all relaying to the same sink:
 
-- platform: the real receiver (``manage.py smtpd``), Celery engine worker and
+- platform: the real receiver (``manage.py smtpd``), the engine (``manage.py engine``) and
   Celery beat as subprocesses, with their own database (``spe_bench``),
   Redis database 3, spool and var directory; default policy, no network lookups;
 - postfix: a private Postfix instance from the distribution (own config and
@@ -523,7 +523,7 @@ def _stop_group(proc: subprocess.Popen, timeout: float = 20.0) -> None:
 
 
 class Platform(System):
-    """The receiver, one Celery engine worker (prefork, K processes) and beat."""
+    """The receiver, the engine (``manage.py engine``, K solo Celery workers) and beat."""
 
     name = "platform"
 
@@ -615,12 +615,11 @@ print("route", MailDomain.objects.get(domain="{DOMAIN}").delivery_port)
         log = self.workdir / "worker.log"
         start = log.stat().st_size if log.exists() else 0
         self.procs["worker"] = _spawn(
-            [PYTHON, "-m", "celery", "-A", "spe", "worker", "-Q", "default,array.default", "--concurrency",
-             str(self.workers), "--loglevel", "INFO", "--without-mingle", "--without-gossip",
-             "--hostname", f"bench-engine{self.smtp_port}@%h"], log, self.env)
+            [PYTHON, "manage.py", "engine", "--processes", str(self.workers), "--queues", "default,array.default",
+             "--loglevel", "INFO", "--hostname", f"bench-engine{self.smtp_port}-"], log, self.env)
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            if b" ready." in log.read_bytes()[start:]:
+            if log.read_bytes()[start:].count(b" ready.") >= self.workers:
                 return
             if self.procs["worker"].poll() is not None:
                 raise RuntimeError(f"worker exited: {log.read_text(errors='replace')[-2000:]}")

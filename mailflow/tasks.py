@@ -82,13 +82,20 @@ def flush_message_log() -> int:
 
 @worker_ready.connect
 def _on_worker_ready(sender=None, **kwargs) -> None:
-    """A (re)started worker sweeps the spool and starts its heartbeat."""
+    """A (re)started worker sweeps the spool and starts its heartbeat.
+
+    Of the engine's processes, only the first start of one sweeps, and any
+    process started again after dying (``mailflow/engine/supervisor.py``).
+    """
+    import os
+
     from mailflow import heartbeat
 
-    try:
-        recover_spool.delay(older_than=0)
-    except Exception as exc:
-        log.warning("recovery sweep not queued at start: %s", exc)
+    if os.environ.get("SPE_ENGINE_SWEEP_ON_START", "1") != "0":
+        try:
+            recover_spool.delay(older_than=0)
+        except Exception as exc:
+            log.warning("recovery sweep not queued at start: %s", exc)
     heartbeat.start_worker_heartbeat(sender)
 
 

@@ -73,12 +73,11 @@ class MailPath:
     def start_worker(self) -> None:
         log = self.workdir / "worker.log"
         start = log.stat().st_size if log.exists() else 0
-        self._spawn("worker", [sys.executable, "-m", "celery", "-A", "spe", "worker", "-Q", "default,array.default",
-                               "--concurrency", str(self.concurrency), "--loglevel", "INFO", "--without-mingle",
-                               "--without-gossip", "--hostname", f"engine{self.smtp_port}@%h"])
+        self._spawn("worker", [sys.executable, "manage.py", "engine", "--processes", str(self.concurrency),
+                               "--loglevel", "INFO", "--hostname", f"engine{self.smtp_port}-"])
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if b" ready." in log.read_bytes()[start:]:
+            if log.read_bytes()[start:].count(b" ready.") >= self.concurrency:
                 return
             if self.procs["worker"].poll() is not None:
                 raise RuntimeError(f"worker exited: {log.read_text()[-2000:]}")

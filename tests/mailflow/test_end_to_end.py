@@ -156,17 +156,20 @@ def test_node_status_reports_receiver_and_engine(mailpath):
     from tenants.cache import client
 
     deadline = time.monotonic() + 15
-    roles = set()
-    while time.monotonic() < deadline and roles != {"receiver", "engine"}:
-        roles = {row["role"] for row in read_all(client())}
+    roles = []
+    while time.monotonic() < deadline and sorted(roles) != ["engine"] * mailpath.concurrency + ["receiver"]:
+        roles = [row["role"] for row in read_all(client())]
         time.sleep(0.3)
-    assert roles == {"receiver", "engine"}
+    assert sorted(roles) == ["engine"] * mailpath.concurrency + ["receiver"]  # each engine process reports
 
     out = io.StringIO()
     call_command("nodestatus", stdout=out)
     lines = out.getvalue().splitlines()
     [receiver] = [line for line in lines if " receiver " in line]
-    [engine] = [line for line in lines if " engine " in line]
+    engines = [line for line in lines if " engine " in line]
     assert "connections " in receiver and "received " in receiver and "spool free " in receiver
-    for figure in ("queue 0", "behind ", "log backlog ", "log refused 0", "clamd ok", "spam model ok"):
-        assert figure in engine
+    pids = {line.split(" pid ")[1].split()[0] for line in engines}
+    assert len(engines) == len(pids) == mailpath.concurrency
+    for engine in engines:
+        for figure in ("queue 0", "behind ", "log backlog ", "log refused 0", "clamd ok", "spam model ok"):
+            assert figure in engine
