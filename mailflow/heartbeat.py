@@ -36,11 +36,11 @@ def _disk_free(path) -> int:
 
 
 def spool_figures(spool: spool_mod.Spool) -> dict:
-    deferred = sum(1 for _ in spool.entries(spool_mod.DEFERRED))
-    incoming = sum(1 for _ in spool.entries(spool_mod.INCOMING))
+    deferred, _age = spool.census(spool_mod.DEFERRED)
+    incoming, behind = spool.census(spool_mod.INCOMING)
     return {
         "spool_incoming": incoming, "spool_deferred": deferred,
-        "engine_behind_s": round(spool.oldest_age(spool_mod.INCOMING), 1),
+        "engine_behind_s": round(behind, 1),
         "spool_free_bytes": _disk_free(spool.root),
         "store_free_bytes": _disk_free(settings.SPE_STORE_DIR if settings.SPE_STORE_DIR.exists() else settings.VAR_DIR),
     }

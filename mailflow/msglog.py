@@ -40,6 +40,8 @@ FIELDS = ("received", "direction", "client_ip", "helo", "tls", "mail_from", "rec
 
 
 def push(client: redis.Redis, record: dict) -> None:
+    """Queue one record; its ``schema`` goes first, so the flusher finds it without parsing the record."""
+    record = {"schema": record["schema"], **record}
     client.lpush(QUEUE, json.dumps(record, separators=(",", ":"), default=str))
 
 
@@ -70,8 +72,8 @@ def _upsert_sql(table: str) -> str:
     return _UPSERT.format(table=table, updates=updates)
 
 
-def _write(schema: str, entries: list[tuple[bytes, dict]]) -> None:
-    """Upsert one schema's records (queued JSON ``item`` and its parsed ``record``) with their index rows."""
+def _write(schema: str, entries: list[tuple[bytes, dict | None]]) -> None:
+    """Upsert one schema's records (queued JSON ``item``, parsed ``record`` or None) with their index rows."""
     from django.db import connection, transaction
     from django_tenants.utils import schema_context
 
@@ -79,7 +81,9 @@ def _write(schema: str, entries: list[tuple[bytes, dict]]) -> None:
     from mailflow.models import MessageLog
     from mailflow.quarantine import index as quarantine_index
 
-    records = [record for _, record in entries]
+    # Only records with quarantine or archive details are read in Python; PostgreSQL reads the rest.
+    records = [record if record is not None else json.loads(item)
+               for item, record in entries if record is not None or _INDEXED.search(item)]
     document = b"[" + b",".join(_clean_item(item, record) for item, record in entries) + b"]"
     with schema_context(schema), transaction.atomic():
         with connection.cursor() as cursor:
@@ -94,10 +98,17 @@ def _write(schema: str, entries: list[tuple[bytes, dict]]) -> None:
 _NEEDS_CLEANING = re.compile(rb"\\u0000|\\ud[89a-f]", re.I)
 
 
-def _clean_item(item: bytes, record: dict) -> bytes:
+# ``push`` writes the schema first; a record queued any other way is parsed to find it.
+_SCHEMA = re.compile(rb'\{"schema":"([a-z0-9_]+)"')
+# Keys whose details become quarantine items or archive rows (json.dumps escapes a quote inside a value).
+_INDEXED = re.compile(rb'"(?:quarantine|archive)":')
+
+
+def _clean_item(item: bytes, record: dict | None) -> bytes:
     """The record as JSON PostgreSQL accepts: as queued, or re-encoded when it had to be cleaned."""
     if _NEEDS_CLEANING.search(item):
-        return json.dumps(record, separators=(",", ":"), default=str).encode()
+        return json.dumps(record if record is not None else _cleaned(json.loads(item)),
+                          separators=(",", ":"), default=str).encode()
     return item
 
 
@@ -129,10 +140,15 @@ def _flush(client: redis.Redis, batch: int) -> int:
         raw.extend(item for item in pipe.execute() if item is not None)
     if not raw:
         return 0
-    by_schema: dict[str, list[tuple[bytes, dict]]] = defaultdict(list)
+    # (item, parsed record or None): most records go to PostgreSQL as queued, never parsed here
+    by_schema: dict[str, list[tuple[bytes, dict | None]]] = defaultdict(list)
     done: list[bytes] = []  # items that need no further flush: written, set aside or unreadable
     for item in raw:
         try:
+            found = _SCHEMA.match(item)
+            if found and not _NEEDS_CLEANING.search(item):
+                by_schema[found.group(1).decode()].append((item, None))
+                continue
             record = json.loads(item)
             if _NEEDS_CLEANING.search(item):
                 record = _cleaned(record)
@@ -151,7 +167,7 @@ def _flush(client: redis.Redis, batch: int) -> int:
     return written
 
 
-def _write_entries(client: redis.Redis, schema: str, entries: list[tuple[bytes, dict]]) -> int:
+def _write_entries(client: redis.Redis, schema: str, entries: list[tuple[bytes, dict | None]]) -> int:
     """Write one schema's records; set aside any the database refuses. Raises if PostgreSQL is away."""
     try:
         _write(schema, entries)

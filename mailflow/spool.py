@@ -233,10 +233,36 @@ class Spool:
                 if mtime <= cutoff:
                     yield entry.name[:-4], mtime
 
+    def census(self, queue: str = INCOMING) -> tuple[int, float]:
+        """How many entries a queue holds, and the seconds since the oldest was received (0 when empty).
+
+        From the names alone: a spool id begins with the time it was made
+        (``new_id``), so the smallest name is the oldest entry, and no entry
+        is stat'ed. Every engine process's heartbeat calls this every few
+        seconds, also when thousands of entries are waiting.
+        """
+        count, oldest = 0, None
+        with os.scandir(self.root / queue) as it:
+            for entry in it:
+                name = entry.name
+                if name.endswith(".msg"):
+                    count += 1
+                    if oldest is None or name < oldest:
+                        oldest = name
+        if oldest is None:
+            return 0, 0.0
+        try:
+            made = int(oldest[:11], 16) / 1000
+        except ValueError:  # not a spool id the receiver made: fall back to when it was written
+            try:
+                made = (self.root / queue / oldest).stat().st_mtime
+            except FileNotFoundError:
+                made = time.time()
+        return count, max(0.0, time.time() - made)
+
     def oldest_age(self, queue: str = INCOMING) -> float:
-        """Seconds since the oldest entry in a queue was written (0 when empty)."""
-        oldest = min((mtime for _id, mtime in self.entries(queue)), default=None)
-        return 0.0 if oldest is None else max(0.0, time.time() - oldest)
+        """Seconds since the oldest entry in a queue was received (0 when empty)."""
+        return self.census(queue)[1]
 
 
 class _Reaper:

@@ -135,3 +135,15 @@ def test_records_are_written_as_the_model_defines_them(engine, queue, world):
     assert rows["odd-bytes"].helo.startswith("caf\ufffd") and rows["odd-bytes"].helo.endswith(".example")
     assert rows["odd-bytes"].facts["names"][1] == "\U0001f600" and "\ufffd" in rows["odd-bytes"].facts["names"][0]
     assert msglog.refused(queue) == []
+
+
+def test_records_queued_in_any_key_order_reach_their_customer(engine, queue, world):
+    """The flusher reads the schema from the front of a pushed record; a record queued otherwise is parsed."""
+    msglog.push(queue, {"spool_id": "schema-last-push", "received": time.time(), "updated": time.time(),
+                        "direction": "inbound", "state": "delivered", "schema": "c_globex"})
+    hand_made = _record("c_acme", "schema-last-by-hand")
+    queue.lpush(msglog.QUEUE, json.dumps({k: v for k, v in hand_made.items() if k != "schema"} | {"schema": "c_acme"}))
+    flush(engine)
+    assert _logged("c_globex", "schema-last-push") == {"schema-last-push"}
+    assert _logged("c_acme", "schema-last-by-hand") == {"schema-last-by-hand"}
+    assert msglog.backlog(queue) == 0 and msglog.refused(queue) == []

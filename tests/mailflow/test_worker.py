@@ -137,3 +137,20 @@ def test_sweep_clears_finished_entries_a_dead_worker_left(tmp_path):
     os.utime(old, (time.time() - 600, time.time() - 600))
     assert spool.sweep_done(older_than=60) == 1
     assert not old.exists() and new.exists()
+
+
+def test_spool_census_counts_entries_and_ages_the_oldest_by_its_id(tmp_path):
+    spool = spool_mod.Spool(tmp_path)
+    now = time.time()
+    for age in (90.0, 5.0, 30.0):
+        spool_id = f"{int((now - age) * 1000):011x}{'ab' * 5}"
+        (tmp_path / spool_mod.INCOMING / f"{spool_id}.msg").write_bytes(b"x")
+    (tmp_path / spool_mod.INCOMING / "leftover.tmp").write_bytes(b"x")  # not an entry
+    count, oldest = spool.census(spool_mod.INCOMING)
+    assert count == 3 and 89.0 < oldest < 100.0
+    assert spool.census(spool_mod.DEFERRED) == (0, 0.0)
+    odd = tmp_path / spool_mod.DEFERRED / "0-not-a-spool-id.msg"  # named by hand: aged by when it was written
+    odd.write_bytes(b"x")
+    os.utime(odd, (now - 600, now - 600))
+    count, oldest = spool.census(spool_mod.DEFERRED)
+    assert count == 1 and 599.0 < oldest < 610.0
