@@ -23,7 +23,7 @@ import secrets
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass, field, is_dataclass
 from pathlib import Path
 from queue import SimpleQueue
@@ -109,6 +109,8 @@ class Spool:
         self.root = Path(root)
         for name in (INCOMING, DEFERRED, HOLD, DONE, "tmp"):
             (self.root / name).mkdir(parents=True, exist_ok=True)
+        # The worker looks entries up several times per message: plain strings, no Path objects, on that path.
+        self._dir = {name: str(self.root / name) for name in (INCOMING, DEFERRED, HOLD, DONE, "tmp")}
 
     def path(self, spool_id: str, queue: str = INCOMING) -> Path:
         if not spool_id.isalnum():
@@ -117,10 +119,12 @@ class Spool:
 
     def find(self, spool_id: str) -> Path | None:
         """The entry's current file, in whichever queue it is, or None if gone."""
+        if not spool_id.isalnum():
+            raise SpoolError(f"invalid spool id {spool_id!r}")
         for queue in (INCOMING, DEFERRED):
-            candidate = self.path(spool_id, queue)
-            if candidate.exists():
-                return candidate
+            candidate = f"{self._dir[queue]}/{spool_id}.msg"
+            if os.path.exists(candidate):
+                return Path(candidate)
         return None
 
     def write(self, spool_id: str, envelope: Envelope, data: bytes, queue: str = INCOMING) -> Path:
@@ -172,9 +176,9 @@ class Spool:
         ``sweep_done`` clears what a dead process's reaper left there.
         """
         for queue_name in (INCOMING, DEFERRED):
-            finished = self.root / DONE / f"{spool_id}.{queue_name}.msg"
+            finished = f"{self._dir[DONE]}/{spool_id}.{queue_name}.msg"
             try:
-                os.rename(self.root / queue_name / f"{spool_id}.msg", finished)
+                os.rename(f"{self._dir[queue_name]}/{spool_id}.msg", finished)
             except FileNotFoundError:
                 continue
             _reaper().put(finished)
@@ -201,7 +205,7 @@ class Spool:
         crashed process, not a crashed machine), so a message that kills
         the worker processing it is counted too.
         """
-        lock_path = self.root / "tmp" / f"{spool_id}.lock"
+        lock_path = f"{self._dir['tmp']}/{spool_id}.lock"
         fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
         try:
             try:
@@ -217,7 +221,8 @@ class Spool:
         finally:
             os.close(fd)
             if self.find(spool_id) is None:
-                lock_path.unlink(missing_ok=True)
+                with suppress(FileNotFoundError):
+                    os.unlink(lock_path)
 
     def entries(self, queue: str, older_than: float = 0.0) -> Iterator[tuple[str, float]]:
         """(spool id, mtime) of entries in a queue last written before ``older_than``."""
@@ -270,12 +275,12 @@ class _Reaper:
 
     def __init__(self) -> None:
         self.pid = os.getpid()
-        self.paths: SimpleQueue[Path] = SimpleQueue()
+        self.paths: SimpleQueue[str | Path] = SimpleQueue()
         self.outstanding = 0
         self.idle = threading.Condition()
         threading.Thread(target=self._run, name="spool-reaper", daemon=True).start()
 
-    def put(self, path: Path) -> None:
+    def put(self, path: str | Path) -> None:
         with self.idle:
             self.outstanding += 1
         self.paths.put(path)
@@ -288,7 +293,7 @@ class _Reaper:
             except FileNotFoundError:
                 pass
             except OSError:  # left for sweep_done; the message itself is finished
-                log.exception("cannot delete finished spool entry %s", path.name)
+                log.exception("cannot delete finished spool entry %s", os.path.basename(path))
             with self.idle:
                 self.outstanding -= 1
                 if not self.outstanding:

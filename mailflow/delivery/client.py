@@ -184,8 +184,10 @@ class SMTPPool:
         if conn.has_extn("smtputf8") and not (mail_from + "".join(rcpts)).isascii():
             options.append("SMTPUTF8")
         encoding = "utf-8" if "SMTPUTF8" in options else "ascii"
-        mail = "MAIL FROM:" + smtplib.quoteaddr(mail_from) + "".join(f" {o}" for o in options) + "\r\n"
-        rcpt_lines = [f"RCPT TO:{smtplib.quoteaddr(r)}\r\n" for r in rcpts]
+        # validated mailboxes (or the null sender): ``<address>`` is what smtplib.quoteaddr would make of them,
+        # without parsing each one again
+        mail = f"MAIL FROM:<{mail_from}>" + "".join(f" {o}" for o in options) + "\r\n"
+        rcpt_lines = [f"RCPT TO:<{r}>\r\n" for r in rcpts]
         (mail_code, mail_msg), replies, (data_code, data_msg) = _dialogue(conn, mail, rcpt_lines, encoding)
         results, accepted = [], []
         for rcpt, (code, msg) in zip(rcpts, replies, strict=True):
