@@ -63,7 +63,9 @@ class Supervisor:
     _stopping: int = 0
 
     def command(self, index: int) -> list[str]:
-        return [sys.executable, "-m", "celery", "-A", "spe", "worker", "--pool", "solo", "-Q", self.queues,
+        # --concurrency 1: a solo worker runs one task at a time, and Celery multiplies the prefetch by it
+        return [sys.executable, "-m", "celery", "-A", "spe", "worker", "--pool", "solo", "--concurrency", "1",
+                "-Q", self.queues,
                 "--hostname", f"{self.hostname}{index}@%h", "--loglevel", self.loglevel,
                 "--prefetch-multiplier", str(self.prefetch), "--without-mingle", "--without-gossip"]
 
