@@ -96,8 +96,6 @@ def _write(schema: str, entries: list[tuple[bytes, dict | None]]) -> None:
 
 # json.dumps escapes NUL and every surrogate; a pair is one character and valid, a lone one is not.
 _NEEDS_CLEANING = re.compile(rb"\\u0000|\\ud[89a-f]", re.I)
-
-
 # ``push`` writes the schema first; a record queued any other way is parsed to find it.
 _SCHEMA = re.compile(rb'\{"schema":"([a-z0-9_]+)"')
 # Keys whose details become quarantine items or archive rows (json.dumps escapes a quote inside a value).
@@ -105,10 +103,12 @@ _INDEXED = re.compile(rb'"(?:quarantine|archive)":')
 
 
 def _clean_item(item: bytes, record: dict | None) -> bytes:
-    """The record as JSON PostgreSQL accepts: as queued, or re-encoded when it had to be cleaned."""
-    if _NEEDS_CLEANING.search(item):
-        return json.dumps(record if record is not None else _cleaned(json.loads(item)),
-                          separators=(",", ":"), default=str).encode()
+    """The record as JSON PostgreSQL accepts: as queued, or re-encoded when it had to be cleaned.
+
+    A record that needed cleaning is always parsed (and cleaned) by the flusher, so ``record`` is there.
+    """
+    if record is not None and _NEEDS_CLEANING.search(item):
+        return json.dumps(record, separators=(",", ":"), default=str).encode()
     return item
 
 
@@ -145,12 +145,13 @@ def _flush(client: redis.Redis, batch: int) -> int:
     done: list[bytes] = []  # items that need no further flush: written, set aside or unreadable
     for item in raw:
         try:
-            found = _SCHEMA.match(item)
-            if found and not _NEEDS_CLEANING.search(item):
+            dirty = _NEEDS_CLEANING.search(item)
+            found = None if dirty else _SCHEMA.match(item)
+            if found:
                 by_schema[found.group(1).decode()].append((item, None))
                 continue
             record = json.loads(item)
-            if _NEEDS_CLEANING.search(item):
+            if dirty:
                 record = _cleaned(record)
             by_schema[record["schema"]].append((item, record))
         except (ValueError, KeyError, TypeError):

@@ -24,6 +24,9 @@ import threading
 import time
 import uuid
 
+import redis
+from django.db import connection
+
 PROCESS_TASK = "mailflow.process_message"
 RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
@@ -40,7 +43,6 @@ def _broker():
     if _client is None:
         with _client_lock:
             if _client is None:
-                import redis
                 from celery.utils.nodenames import anon_nodename
                 from django.conf import settings
 
@@ -83,9 +85,6 @@ def task_message(spool_id: str, queue: str, schema_name: str = "public") -> byte
 
 def enqueue(spool_id: str, queue: str) -> None:
     """Queue ``process_message(spool_id)`` on ``queue``; raises when the broker stays unreachable."""
-    import redis
-    from django.db import connection
-
     client = _broker()
     message = task_message(spool_id, queue, getattr(connection, "schema_name", "public"))
     policy = RETRY_POLICY

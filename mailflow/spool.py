@@ -112,17 +112,18 @@ class Spool:
         # The worker looks entries up several times per message: plain strings, no Path objects, on that path.
         self._dir = {name: str(self.root / name) for name in (INCOMING, DEFERRED, HOLD, DONE, "tmp")}
 
-    def path(self, spool_id: str, queue: str = INCOMING) -> Path:
+    def _entry(self, spool_id: str, queue: str) -> str:
         if not spool_id.isalnum():
             raise SpoolError(f"invalid spool id {spool_id!r}")
-        return self.root / queue / f"{spool_id}.msg"
+        return f"{self._dir[queue]}/{spool_id}.msg"
+
+    def path(self, spool_id: str, queue: str = INCOMING) -> Path:
+        return Path(self._entry(spool_id, queue))
 
     def find(self, spool_id: str) -> Path | None:
         """The entry's current file, in whichever queue it is, or None if gone."""
-        if not spool_id.isalnum():
-            raise SpoolError(f"invalid spool id {spool_id!r}")
         for queue in (INCOMING, DEFERRED):
-            candidate = f"{self._dir[queue]}/{spool_id}.msg"
+            candidate = self._entry(spool_id, queue)
             if os.path.exists(candidate):
                 return Path(candidate)
         return None
@@ -178,7 +179,7 @@ class Spool:
         for queue_name in (INCOMING, DEFERRED):
             finished = f"{self._dir[DONE]}/{spool_id}.{queue_name}.msg"
             try:
-                os.rename(f"{self._dir[queue_name]}/{spool_id}.msg", finished)
+                os.rename(self._entry(spool_id, queue_name), finished)
             except FileNotFoundError:
                 continue
             _reaper().put(finished)
@@ -264,10 +265,6 @@ class Spool:
             except FileNotFoundError:
                 made = time.time()
         return count, max(0.0, time.time() - made)
-
-    def oldest_age(self, queue: str = INCOMING) -> float:
-        """Seconds since the oldest entry in a queue was received (0 when empty)."""
-        return self.census(queue)[1]
 
 
 class _Reaper:

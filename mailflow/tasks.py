@@ -9,6 +9,7 @@ queue; the recovery sweep re-queues what a lost broker forgot.
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from celery import shared_task
@@ -87,8 +88,6 @@ def _on_worker_ready(sender=None, **kwargs) -> None:
     Of the engine's processes, only the first start of one sweeps, and any
     process started again after dying (``mailflow/engine/supervisor.py``).
     """
-    import os
-
     from mailflow import heartbeat
 
     if os.environ.get("SPE_ENGINE_SWEEP_ON_START", "1") != "0":

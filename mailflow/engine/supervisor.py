@@ -59,8 +59,8 @@ class Supervisor:
     prefetch: int = 1
     stop_timeout: float = 60.0
     poll_interval: float = 0.2
-    slots: list[_Slot] = field(default_factory=list)
-    _stopping: int = 0
+    slots: list[_Slot] = field(default_factory=list, init=False)
+    _stopping: int = field(default=0, init=False)  # signals received
 
     def command(self, index: int) -> list[str]:
         # --concurrency 1: a solo worker runs one task at a time, and Celery multiplies the prefetch by it
