@@ -83,12 +83,20 @@ def flush_message_log() -> int:
 
 @worker_ready.connect
 def _on_worker_ready(sender=None, **kwargs) -> None:
-    """A (re)started worker sweeps the spool and starts its heartbeat.
+    """A (re)started worker warms up, sweeps the spool and starts its heartbeat.
 
     Of the engine's processes, only the first start of one sweeps, and any
     process started again after dying (``mailflow/engine/supervisor.py``).
+    The warm-up (``mailflow/engine/warm.py``) runs before the worker takes
+    its first message, so no message waits for models and scanners to load.
     """
     from mailflow import heartbeat
+    from mailflow.engine.warm import warm_up
+
+    if os.environ.get("SPE_ENGINE_WARM_UP", "1") != "0":
+        done = warm_up()
+        log.info("engine warmed up in %s ms (%s)%s", done["ms"], ", ".join(done["checks"]),
+                 f"; errors: {done['errors']}" if done["errors"] else "")
 
     if os.environ.get("SPE_ENGINE_SWEEP_ON_START", "1") != "0":
         try:

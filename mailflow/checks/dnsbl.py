@@ -141,6 +141,7 @@ class Dnsbl(Check):
     name = "dnsbl"
     description = "Client IP against the configured DNS blocklists"
     symbols = (SymbolSpec("RBL_<ZONE>", DEFAULT_ZONE_SCORE, "The client IP is listed on this DNS blocklist"),)
+    network = True
     time_budget = 5.0
     directions = frozenset({"inbound"})
 

@@ -50,6 +50,7 @@ class SenderAuth(Check):
     name = "sender_auth"
     description = "SPF, DKIM, DMARC and ARC for inbound mail; adds Authentication-Results"
     symbols = tuple(SymbolSpec(s.name, s.score, s.description) for s in SYMBOLS.values())
+    network = True
     time_budget = 12.0  # timeout x (2 + signatures + 2 DMARC + ARC) with every server silent
     directions = frozenset({"inbound"})
 

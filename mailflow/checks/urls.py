@@ -170,6 +170,7 @@ class UrlCensor(Check):
         SymbolSpec("URL_SHORTENER_EXPANDED", 0.0,
                    "A shortened link was followed to its target, which is checked like any link (detail: targets)"),
     )
+    network = True
     time_budget = 5.0
 
     def run(self, ctx: MessageContext) -> None:
