@@ -10,7 +10,6 @@ an error line is logged on every message until the file is repaired.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from mailflow import spam_feedback
@@ -18,37 +17,14 @@ from mailflow.checks import resources
 from mailflow.checks.base import Check, SymbolSpec
 from mailflow.engine.context import MessageContext
 from mailflow.spam import RULES, MessageView, ModelError, score
+from mailflow.spam.view import view_from_parsed
 
 log = logging.getLogger(__name__)
 
-_CONTENT_TYPE = re.compile(rb"^Content-Type:[ \t]*([\w.+-]+/[\w.+-]+)", re.I | re.M)
-_MAX_STRUCTURE = 6
-
-
-def mime_structure(raw: bytes) -> list[str]:
-    """Content types in document order (what ``email``'s walk gives), read from the raw bytes."""
-    found = []
-    for match in _CONTENT_TYPE.finditer(raw):
-        found.append(match.group(1).decode("ascii").lower())
-        if len(found) >= _MAX_STRUCTURE:
-            break
-    head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-    if not _CONTENT_TYPE.search(head):
-        found.insert(0, "text/plain")  # a message without Content-Type is text/plain
-    return found[:_MAX_STRUCTURE]
-
-
 def view_of(ctx: MessageContext) -> MessageView:
     """The spam view of the message, from ``ctx.parsed``."""
-    parsed = ctx.parsed
-    first_from = next((v for n, v in parsed.headers if n.lower() == "from"), parsed.from_)
-    attachments = [(p.filename, p.content_type) for p in parsed.attachments if p.depth == 0]
-    return MessageView.from_parts(
-        subject=parsed.subject, from_=first_from, headers=parsed.headers,
-        text_bodies=parsed.text_bodies, html_bodies=parsed.html_bodies,
-        attachments=attachments, part_types=mime_structure(ctx.raw),
-        link_targets=[u["url"] for u in ctx.facts.get("urls", ()) if u.get("via") or u.get("in_attachment")],
-    )
+    links = [u["url"] for u in ctx.facts.get("urls", ()) if u.get("via") or u.get("in_attachment")]
+    return view_from_parsed(ctx.parsed, link_targets=links)
 
 
 class _NoModel:

@@ -40,16 +40,41 @@ def describe_defects(where: str, defects: list[email.errors.MessageDefect]) -> l
 
 
 def header_items(msg: email.message.Message) -> list[tuple[str, str]]:
-    """All headers unfolded and decoded (RFC 2047), in order."""
-    return [(name, decode_words(value)) for name, value in msg.raw_items()]
+    """All headers unfolded and decoded (RFC 2047), in order.
+
+    Raw 8-bit header bytes are read as UTF-8, else in the first charset the
+    message declares for a body part: spam often writes its Subject in
+    unencoded GB2312, Big5 or KOI8-R, in the charset of its body.
+    """
+    items = []
+    charset: str | None = None
+    for name, value in msg.raw_items():
+        if charset is None and not value.isascii():
+            charset = _body_charset(msg)
+        items.append((name, decode_words(value, charset or "")))
+    return items
 
 
-def decode_words(value: str) -> str:
+def _body_charset(msg: email.message.Message) -> str:
+    for count, part in enumerate(msg.walk()):
+        if count > 5:
+            break
+        try:
+            charset = part.get_content_charset()
+        except (LookupError, ValueError, UnicodeError):
+            continue
+        if charset and _known(charset):
+            return charset
+    return ""
+
+
+def decode_words(value: str, charset: str = "") -> str:
     """Unfold a raw header value and decode its RFC 2047 encoded words.
 
-    Raw 8-bit bytes are read as UTF-8; undecodable words stay as written.
+    Raw 8-bit bytes are read as UTF-8, else as ``charset``, else as
+    Latin-1; undecodable words stay as written.
     """
-    value = _plain(_FOLD.sub("", value)).strip()
+    value = _plain(_FOLD.sub("", value), charset).strip()
     if "=?" not in value:
         return value
     try:
@@ -73,10 +98,18 @@ def _decode_chunks(value: str) -> str:
     return "".join(out)
 
 
-def _plain(raw: str) -> str:
+def _plain(raw: str, charset: str = "") -> str:
     if raw.isascii():
         return raw
-    return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    data = raw.encode("utf-8", "surrogateescape")
+    for codec in ("utf-8", charset):
+        if not codec:
+            continue
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return data.decode("latin-1")
 
 
 def addresses(values: list[str]) -> list[str]:

@@ -92,6 +92,9 @@ class Walker:
             self._add_body(part)
             return
         self.result.attachments.append(part)
+        if part.content_type.startswith("multipart/") and not node.attached:
+            # a multipart whose boundary never appears: mail readers show its body as text, so do the content checks
+            self._add_body(part)
         unpacked = unpack(part, self.limits, self.budget)
         self.result.parts += unpacked.members
         self.result.attachments += unpacked.members

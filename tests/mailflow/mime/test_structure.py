@@ -150,6 +150,30 @@ def test_multipart_without_boundary_is_kept_as_one_part():
     assert any("malformed boundary" in d for d in parsed.defects)
 
 
+def test_multipart_whose_boundary_never_appears_is_read_as_text_too():
+    """Mail readers show such a body as text; the content checks read it, and it stays scanned as a part."""
+    raw = (
+        b"From: a@example.com\r\nSubject: Printer cartridges\r\n"
+        b'Content-Type: multipart/alternative; boundary="=Multipart Boundary 0925"\r\n\r\n'
+        b"--= Multipart Boundary 0925\r\nContent-Type: text/plain\r\n\r\n"
+        b"<html><body>Printer cartridges as low as $1.21 each, order now</body></html>\r\n"
+    )
+    parsed = parse_message(raw)
+    assert len(parsed.text_bodies) == 1 and "cartridges as low as $1.21" in parsed.text_bodies[0]
+    assert [p.content_type for p in parsed.attachments] == ["multipart/alternative"]
+    assert any("start boundary not found" in d for d in parsed.defects)
+
+
+def test_raw_8bit_header_is_read_in_the_body_charset():
+    raw = (
+        b"From: a@example.com\r\nSubject: \xc4\xe3\xba\xc3 offer\r\n"
+        b"Content-Type: text/plain; charset=gb2312\r\n\r\n\xc4\xe3\xba\xc3\r\n"
+    )
+    parsed = parse_message(raw)
+    assert parsed.subject == "\u4f60\u597d offer"
+    assert parsed.text_bodies == ["\u4f60\u597d\r\n"]
+
+
 def _deep(levels: int) -> bytes:
     head = b"From: a@example.com\r\nContent-Type: multipart/mixed; boundary=b0\r\n\r\n"
     opening = b"".join(
