@@ -1,4 +1,4 @@
-"""Rules for today's non-brand scams: password-protected archive lures, SEO outreach, fake domain renewals.
+"""Rules for non-brand scams: archive password lures, SEO outreach, fake domain renewals, adult spam.
 
 Each needs two independent signs, so one phrase in ordinary mail does not
 fire it.  See docs/spam.md.
@@ -33,6 +33,14 @@ DOMAIN_RENEWAL_SCAM = compile_phrases(
     r"|\b(?:optional|courtesy) (?:offer|notice)|\bdomain (?:name )?(?:expiration|expiry) (?:notice|notification)"
     r"|\bfailure to (?:complete|renew)\b.{0,80}\b(?:registration|listing|domain)",
 )
+# Explicit adult-site advertising (English and German), as words, not parts of words.
+ADULT_SPAM = compile_phrases(
+    r"\b(?:porn|porno|pornos|xxx|hardcore (?:sex|porn|movies?|videos?|action)|horny|sluts?|dildos?|"
+    r"nude (?:teens?|girls?|pics?|pictures|photos|celebrities|videos?)|naked (?:teens?|girls?|women|celebrities)|"
+    r"live sex|sex (?:videos?|movies?|shows?|cams?)|adult (?:sites?|movies?|videos?|content|dvds?|entertainment)|"
+    r"barely legal|webcam girls|hot (?:teens?|babes|chicks)|erotik|pornodarsteller\w*|sexkontakte?|"
+    r"xxx (?:movies?|videos?|pics?))\b"
+)
 
 
 @rule("ARCHIVE_PASSWORD_LURE", "An archive attachment with its password in the text: a way past antivirus", 3.0)
@@ -50,3 +58,8 @@ def seo_outreach(view: MessageView) -> bool:
 @rule("DOMAIN_RENEWAL_SCAM", "A 'domain expiration' notice that is an offer for search-engine listing", 2.5)
 def domain_renewal_scam(view: MessageView) -> bool:
     return distinct_matches(DOMAIN_RENEWAL_SCAM, lure_text(view)) >= 2
+
+
+@rule("ADULT_SPAM", "Adult-site advertising (two or more explicit phrases)", 2.5)
+def adult_spam(view: MessageView) -> bool:
+    return distinct_matches(ADULT_SPAM, lure_text(view)) >= 2

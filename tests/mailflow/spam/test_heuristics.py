@@ -53,6 +53,7 @@ CASES: dict[str, dict[str, object]] = {
         "text": "Domain expiration notice: search engine registration for example.org will expire. "
         "This is not a bill."
     },
+    "ADULT_SPAM": {"text": "Want to watch HARDCORE PORN MOVIES? Our live sex cams are voted #1. Click now."},
     "BRAND_IMPERSONATION": {"from_": "Microsoft 365 Support <alerts@mail-notify.example.net>"},
     "BRAND_LOOKALIKE_DOMAIN": {"text": "Sign in: https://paypal-resolution-center.example.net/"},
     "BRAND_LURE_FOREIGN_LINK": {
@@ -247,3 +248,15 @@ def test_archive_password_lure_needs_an_archive_and_its_password(case: dict) -> 
 def test_one_scam_phrase_in_ordinary_mail_fires_nothing(text: str) -> None:
     fired = {h.name for h in evaluate(view(text=text))}
     assert not fired & {"SEO_OUTREACH", "DOMAIN_RENEWAL_SCAM"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The new filter blocks porn sites on the guest network; tell me if a work site is caught.",
+        "Sussex and Essex offices: the adult education courses start in May (Middlesex campus).",
+        "Our XXX placeholder in the template should be replaced with the customer number.",
+    ],
+)
+def test_one_adult_phrase_or_a_place_name_fires_no_adult_rule(text: str) -> None:
+    assert "ADULT_SPAM" not in {h.name for h in evaluate(view(text=text))}
