@@ -35,7 +35,7 @@ class Check:
     time_budget: ClassVar[float] = 1.0  # seconds
     on_error: ClassVar[str] = "skip"  # or "tempfail"
     directions: ClassVar[frozenset[str]] = frozenset({"inbound", "outbound"})
-    network: ClassVar[bool] = False  # asks DNS or other hosts (skipped when an engine process warms up)
+    network: ClassVar[bool] = False  # asks DNS, other hosts or shared stores (left out of the engine warm-up)
 
     def applies(self, ctx: MessageContext) -> bool:
         return ctx.direction in self.directions

@@ -127,6 +127,7 @@ class NewDomains(Check):
         SymbolSpec("FROM_NEW_DOMAIN", 1.0, "The sender's domain was first seen on this platform in the last hours"),
     )
     directions = frozenset({"inbound"})
+    network = True  # the platform's Redis, whose first-seen record it also writes
 
     def run(self, ctx: MessageContext) -> None:
         ctx.facts["new_domains"] = []

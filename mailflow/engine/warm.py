@@ -5,7 +5,7 @@ their connections, the spam model and its heuristics, the country database,
 the public suffix list, the MIME and archive readers. Loaded by the first
 message, that costs the first message of every engine process a second or
 more of CPU. ``warm_up`` pays it at start instead, by running every check
-that needs no network on a small built-in message (text, HTML with a link,
+that needs no network and writes no shared state on a small built-in message (text, HTML with a link,
 a zip attachment), and loading the public suffix list.
 """
 
