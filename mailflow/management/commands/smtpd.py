@@ -12,6 +12,7 @@ import asyncio
 import errno
 import logging
 import signal
+import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -38,13 +39,15 @@ class Command(BaseCommand):
             routing.get()
         except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
+        the_spool = spool.Spool(settings.SPE_SPOOL_DIR)
+        threading.Thread(target=self._fill_free, args=(the_spool,), name="spool-fill", daemon=True).start()
         handler = GatewayHandler(
             ReceiverConfig(
                 hostname=settings.SPE_HOSTNAME, max_recipients=settings.SPE_MAX_RECIPIENTS,
                 max_message_bytes=settings.SPE_MAX_MESSAGE_BYTES,
                 messages_per_minute=settings.SPE_SMTP_MESSAGES_PER_MINUTE, bare_newline=settings.SPE_BARE_NEWLINE,
             ),
-            routing=routing.get, spool=spool.Spool(settings.SPE_SPOOL_DIR), enqueue=enqueue,
+            routing=routing.get, spool=the_spool, enqueue=enqueue,
         )
         try:
             asyncio.run(self._serve(handler, opts["host"], opts["port"]))
@@ -53,6 +56,17 @@ class Command(BaseCommand):
                 raise CommandError(f"port {opts['port']} on {opts['host']} is already in use; "
                                    "set SPE_SMTP_PORT or stop the other program") from exc
             raise
+
+    @staticmethod
+    def _fill_free(the_spool: spool.Spool) -> None:
+        """Files for the first burst of mail, made beside the listening server (docs/mailflow.md, "Spool")."""
+        try:
+            made = the_spool.fill_free()
+        except OSError as exc:  # a full disk shows itself on the first message; nothing to stop here
+            log.warning("spool: free files not made: %s", exc)
+            return
+        if made:
+            log.info("spool: %d free files made for reuse", made)
 
     async def _serve(self, handler: GatewayHandler, host: str, port: int) -> None:
         tls = tls_context(settings.SPE_TLS_CERT, settings.SPE_TLS_KEY, settings.VAR_DIR, settings.SPE_HOSTNAME)
