@@ -37,10 +37,9 @@ from queue import SimpleQueue
 INCOMING = "incoming"
 DEFERRED = "deferred"
 HOLD = "hold"  # messages that keep crashing the engine, parked for an administrator
-DONE = "done"  # finished entries waiting for the reaper to delete them
+DONE = "done"  # finished entries waiting for the reaper to empty them into free/ (or delete them)
 FREE = "free"  # files of finished entries kept to be written again, so the spool does not churn inodes
 FREE_MAX = 4096  # files kept in free/ at most (SPE_SPOOL_FREE_MAX; 0 turns reuse off)
-FREE_FILE_MAX = 256 * 1024  # larger files are deleted, not kept
 _LIST_EVERY = 1.0  # seconds between listings of free/ that found it empty, and between counts of it
 
 log = logging.getLogger(__name__)
@@ -163,8 +162,8 @@ class Spool:
         target = self.path(spool_id, queue)
         envelope.size = len(data)
         tmp = f"{self._dir['tmp']}/{spool_id}.{os.getpid()}.tmp"
-        reused = self._take_free(tmp)
         try:
+            reused = self._take_free(tmp)
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o666)
             with open(fd, "wb") as fh:
                 # vars(), not asdict(): json copies nothing, asdict deep-copies every list and dict first
@@ -268,9 +267,8 @@ class Spool:
         a later write (or deletes it when ``free/`` is full). Freeing the
         blocks of a file that was fsynced can take milliseconds (more with
         online discard), and the worker should not wait for that between two
-        messages. No
-        directory fsync: a removal lost in a crash means a duplicate delivery
-        at worst, never a lost message; ``done/`` is never read again, and
+        messages. No directory fsync: a removal lost in a crash means a
+        duplicate delivery at worst, never a lost message; ``done/`` is never read again, and
         ``sweep_done`` clears what a dead process's reaper left there.
         """
         for queue_name in (INCOMING, DEFERRED):

@@ -4,9 +4,10 @@ Much of what the checks use is loaded on first use: the virus scanners and
 their connections, the spam model and its heuristics, the country database,
 the public suffix list, the MIME and archive readers. Loaded by the first
 message, that costs the first message of every engine process a second or
-more of CPU. ``warm_up`` pays it at start instead, by running every check
-that needs no network and writes no shared state on a small built-in message (text, HTML with a link,
-a zip attachment), and loading the public suffix list.
+more of CPU. ``warm_up`` pays it at start instead: it runs every check that
+needs no network and writes no shared state on a small built-in message
+(text, HTML with a link, a zip attachment), and loads the public suffix
+list.
 """
 
 from __future__ import annotations
