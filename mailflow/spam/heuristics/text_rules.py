@@ -20,6 +20,9 @@ _LEET_WORDS = compile_fast(
     ignore_case=True,
 )
 _WORD = re.compile(r"\w{3,}", re.U)
+# The labels laws ask unsolicited advertising to carry at the start of its subject: "ADV:" (several US
+# states, later CAN-SPAM practice), Korea's "(광고)" and Japan's "未承諾広告" (unsolicited advertisement).
+_AD_LABEL = re.compile(r"^\W{0,3}(?:adv\b\W|\(광고\)|\[광고\]|未承諾広告)", re.I)
 
 
 @rule("SUBJECT_ALL_CAPS", "Subject is mostly capital letters", 0.8)
@@ -36,6 +39,11 @@ def subject_exclaim(view: MessageView) -> bool:
 @rule("SUBJECT_MONEY", "Subject names an amount of money or 'free'", 0.4)
 def subject_money(view: MessageView) -> bool:
     return bool(re.search(r"[$€£]\s?\d|\bfree\b|\b\d+% off\b", view.subject, re.I))
+
+
+@rule("SUBJECT_AD_LABEL", "Subject starts with a legal advertising label (ADV:, (광고), 未承諾広告)", 2.0)
+def subject_ad_label(view: MessageView) -> bool:
+    return bool(_AD_LABEL.match(view.subject))
 
 
 @rule("ZERO_WIDTH_CHARS", "Text is salted with invisible zero-width characters", 1.5)

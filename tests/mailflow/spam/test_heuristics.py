@@ -70,6 +70,7 @@ CASES: dict[str, dict[str, object]] = {
     "SUBJECT_ALL_CAPS": {"subject": "URGENT PAYMENT NEEDED TODAY"},
     "SUBJECT_EXCLAIM": {"subject": "You won!!"},
     "SUBJECT_MONEY": {"subject": "Get $500 cash back"},
+    "SUBJECT_AD_LABEL": {"subject": "ADV: Lowest life insurance rates available"},
     "ZERO_WIDTH_CHARS": {"text": "Pa\u200bss\u200bwo\u200brd re\u200bset"},
     "OBFUSCATED_SPACING": {"text": "Buy V-I-A-G-R-A here"},
     "OBFUSCATED_WORDS": {"text": "Confirm your Micr0soft p4ssword"},
@@ -260,3 +261,19 @@ def test_one_scam_phrase_in_ordinary_mail_fires_nothing(text: str) -> None:
 )
 def test_one_adult_phrase_or_a_place_name_fires_no_adult_rule(text: str) -> None:
     assert "ADULT_SPAM" not in {h.name for h in evaluate(view(text=text))}
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["[광고] 요즘 뜨는 직종 Best 5", "(광고)신사업!!", "未承諾広告※出会いの広場", "Adv: Mortgage quotes fast online"],
+)
+def test_legal_advertising_labels_are_recognised(subject: str) -> None:
+    assert "SUBJECT_AD_LABEL" in {h.name for h in evaluate(view(subject=subject))}
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["Advice on the migration plan", "Adverts budget for Q3", "Re: ADVISORY: openssl update", "광고 예산 회의"],
+)
+def test_words_starting_with_adv_are_no_advertising_label(subject: str) -> None:
+    assert "SUBJECT_AD_LABEL" not in {h.name for h in evaluate(view(subject=subject))}
