@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 URL_IN_TEXT = re.compile(r"""(?:https?://|www\.)[^\s<>"'()\[\]{}]{2,2000}""", re.I)
 DOMAIN_IN_TEXT = re.compile(r"\b((?:[a-z0-9-]{1,63}\.)+[a-z]{2,24})\b", re.I)
@@ -83,6 +83,16 @@ class Url:
     @property
     def domain(self) -> str:
         return registrable_domain(self.host)
+
+
+def redirect_target(url: Url) -> Url | None:
+    """The URL a redirecting link carries in its query (``/url?q=https://...``), if it carries one."""
+    if not url.query or not REDIRECT_PARAMS.search("?" + url.query):
+        return None
+    for _, value in parse_qsl(url.query):
+        if value.lower().startswith(("http://", "https://", "www.", "//")):
+            return parse_url("https:" + value if value.startswith("//") else value)
+    return None
 
 
 def is_ip_host(host: str) -> bool:

@@ -20,7 +20,7 @@ DELETE_THRESHOLD = 15.0
 
 BAYES_SLOPE = 1.8  # score points per unit of logit
 BAYES_MAX = 11.0
-BAYES_HAM_MAX = 5.0
+BAYES_HAM_MAX = 2.0
 
 
 @dataclass(frozen=True)

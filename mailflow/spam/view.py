@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from mailflow.spam.htmltext import HtmlDoc, parse_html
-from mailflow.spam.urls import Url, parse_url, urls_in_text
+from mailflow.spam.urls import Url, parse_url, redirect_target, urls_in_text
 
 if TYPE_CHECKING:
     from mailflow.mime.types import ParsedMessage
@@ -39,6 +39,7 @@ class MessageView:
     attachments: tuple[tuple[str, str], ...] = ()
     part_types: tuple[str, ...] = field(default=())
     link_targets: tuple[str, ...] = ()  # where shortened links lead, and links inside attached PDFs (URLCensor)
+    attached_html: tuple[str, ...] = ()  # decoded HTML and SVG attachments: pages, forms and redirects in disguise
 
     @classmethod
     def from_parts(
@@ -52,12 +53,16 @@ class MessageView:
         attachments: Sequence[tuple[str, str]] = (),
         part_types: Sequence[str] = (),
         link_targets: Sequence[str] = (),
+        attached_html: Sequence[str] = (),
     ) -> MessageView:
         """Build a view from decoded parts; URLs are collected from the bodies.
 
         ``link_targets`` are the targets of shortened links found by following
         them and the links inside attached PDFs; the link rules read them
-        (``linked_urls``), the classifier does not.
+        (``linked_urls``), the classifier does not.  ``attached_html`` is the
+        decoded text of HTML or SVG attachments: its links and form targets
+        join ``linked_urls``, and the attachment rules read its forms and
+        scripts; the classifier does not read it either.
         """
         text = "\n".join(text_bodies)[:MAX_TEXT_CHARS]
         html = tuple(h[:MAX_TEXT_CHARS] for h in html_bodies)
@@ -70,6 +75,7 @@ class MessageView:
             attachments=tuple((n or "", (t or "").lower()) for n, t in attachments),
             part_types=tuple(t.lower() for t in part_types),
             link_targets=tuple(link_targets),
+            attached_html=tuple(h[:MAX_TEXT_CHARS] for h in attached_html),
         )
         object.__setattr__(view, "urls", tuple(view._collect_urls()))
         return view
@@ -97,12 +103,24 @@ class MessageView:
         return tuple(u for u in parsed if u is not None)
 
     @cached_property
+    def attached_docs(self) -> tuple[HtmlDoc, ...]:
+        return tuple(parse_html(h) for h in self.attached_html)
+
+    @cached_property
     def linked_urls(self) -> tuple[Url, ...]:
-        """Every link destination: the body's URLs, where its shortened links lead, links in attached PDFs."""
-        if not self.link_targets:
-            return self.parsed_urls
-        targets = (parse_url(u) for u in self.link_targets)
-        return self.parsed_urls + tuple(u for u in targets if u is not None)
+        """Every link destination.
+
+        The body's URLs, where its shortened links lead, links in attached
+        PDFs and HTML pages, and the URL each redirecting link carries.
+        """
+        raw = list(self.link_targets)
+        for doc in self.attached_docs:
+            raw.extend(href for href, _ in doc.links)
+            raw.extend(a for a in doc.form_actions if a)
+            raw.extend(urls_in_text(doc.text, limit=50))
+        found = list(self.parsed_urls) + [u for u in map(parse_url, raw[:300]) if u is not None]
+        found.extend(t for t in map(redirect_target, found) if t is not None)
+        return tuple(found)
 
     @cached_property
     def html_text(self) -> str:
@@ -164,6 +182,29 @@ def mime_structure(raw: bytes) -> list[str]:
     return found[:_MAX_STRUCTURE]
 
 
+MAX_ATTACHED_HTML = 512 * 1024  # bytes of one HTML attachment read; login pages are small
+_HTML_NAMES = (".htm", ".html", ".shtml", ".xhtml", ".svg", ".mht", ".mhtml")
+
+
+def attached_pages(parsed: ParsedMessage) -> list[str]:
+    """Decoded HTML and SVG attachments (top level, by true type or name), at most four."""
+    pages = []
+    for part in parsed.attachments:
+        is_page = part.family == "html" or (part.filename or "").lower().rstrip().endswith(_HTML_NAMES)
+        if part.depth == 0 and is_page and part.data and len(part.data) <= MAX_ATTACHED_HTML:
+            pages.append(_decoded(part.data, part.charset))
+        if len(pages) >= 4:
+            break
+    return pages
+
+
+def _decoded(data: bytes, charset: str) -> str:
+    try:
+        return data.decode(charset or "utf-8", "replace")
+    except LookupError:  # a charset Python does not know
+        return data.decode("utf-8", "replace")
+
+
 def view_from_parsed(parsed: ParsedMessage, link_targets: Sequence[str] = ()) -> MessageView:
     """The view of a message the engine has parsed (``mailflow.mime.parse_message``)."""
     first_from = next((v for n, v in parsed.headers if n.lower() == "from"), parsed.from_)
@@ -171,7 +212,7 @@ def view_from_parsed(parsed: ParsedMessage, link_targets: Sequence[str] = ()) ->
         subject=parsed.subject, from_=first_from, headers=parsed.headers,
         text_bodies=parsed.text_bodies, html_bodies=parsed.html_bodies,
         attachments=[(p.filename, p.content_type) for p in parsed.attachments if p.depth == 0],
-        part_types=mime_structure(parsed.raw), link_targets=link_targets,
+        part_types=mime_structure(parsed.raw), link_targets=link_targets, attached_html=attached_pages(parsed),
     )
 
 

@@ -66,10 +66,14 @@ def rule(name: str, description: str, score: float, *, reads_headers: bool = Fal
 
 
 def lure_text(view: MessageView) -> str:
-    """Subject and visible text (the first 20,000 characters), built once per message for the phrase rules."""
+    """Subject and visible text (the first 20,000 characters), built once per message for the phrase rules.
+
+    Runs of whitespace become one space, so a phrase matches however the
+    sender's software wrapped its lines.
+    """
     text = view.memo.get("lure_text")
     if text is None:
-        text = view.memo["lure_text"] = f"{view.subject}\n{view.body_text[:20000]}"
+        text = view.memo["lure_text"] = " ".join(f"{view.subject}\n{view.body_text[:20000]}".split())
     return text  # type: ignore[return-value]
 
 

@@ -14,11 +14,11 @@ BRAND_DOMAINS: dict[str, frozenset[str]] = {
     for name, domains in {
         "paypal": "paypal.com paypal.me paypal.co.uk paypal-communication.com",
         "microsoft": "microsoft.com office.com office365.com outlook.com live.com "
-        "microsoftonline.com sharepoint.com onmicrosoft.com hotmail.com skype.com",
+        "microsoftonline.com sharepoint.com sharepointonline.com onmicrosoft.com hotmail.com skype.com",
         "office 365": "microsoft.com office.com office365.com microsoftonline.com",
         "outlook": "microsoft.com outlook.com office.com live.com hotmail.com",
-        "onedrive": "microsoft.com onedrive.com live.com sharepoint.com",
-        "sharepoint": "microsoft.com sharepoint.com",
+        "onedrive": "microsoft.com onedrive.com live.com sharepoint.com sharepointonline.com",
+        "sharepoint": "microsoft.com sharepoint.com sharepointonline.com",
         "docusign": "docusign.com docusign.net",
         "apple": "apple.com icloud.com me.com",
         "icloud": "apple.com icloud.com",
@@ -55,6 +55,66 @@ BRAND_DOMAINS: dict[str, frozenset[str]] = {
         "hsbc": "hsbc.com hsbc.co.uk",
         "ebay": "ebay.com ebay.co.uk",
         "steam": "steampowered.com steamcommunity.com",
+        "yahoo": "yahoo.com yahoo.co.uk yahoo.de yahoo.fr yahoo.es yahoo.it yahoo.ca yahoo.com.au yahoo.com.br "
+        "yahoo.co.in yahoo.co.jp yahoo-inc.com yahoogroups.com yahoomail.com ymail.com rocketmail.com",
+        "aol": "aol.com aol.co.uk",
+        "okta": "okta.com oktapreview.com okta-emea.com",
+        "spotify": "spotify.com",
+        "godaddy": "godaddy.com secureserver.net",
+        "namecheap": "namecheap.com",
+        "booking.com": "booking.com",
+        "airbnb": "airbnb.com",
+        "venmo": "venmo.com",
+        "cash app": "cash.app square.com squareup.com",
+        "zelle": "zellepay.com",
+        "walmart": "walmart.com",
+        "costco": "costco.com",
+        "geek squad": "geeksquad.com bestbuy.com",
+        "best buy": "bestbuy.com",
+        "intuit": "intuit.com",
+        "quickbooks": "intuit.com quickbooks.com",
+        "xfinity": "xfinity.com comcast.net comcast.com",
+        "verizon": "verizon.com verizonwireless.com",
+        "t-mobile": "t-mobile.com",
+        "vodafone": "vodafone.com vodafone.co.uk vodafone.de vodafone.it vodafone.es",
+        "telekom": "telekom.de telekom.com t-online.de",
+        "mastercard": "mastercard.com",
+        "trust wallet": "trustwallet.com",
+        "kraken": "kraken.com",
+        "royal mail": "royalmail.com royalmail.co.uk",
+        "evri": "evri.com",
+        "dpd": "dpd.com dpd.co.uk dpd.de dpd.fr",
+        "postnl": "postnl.nl postnl.com",
+        "la poste": "laposte.fr laposte.net",
+        "correos": "correos.es",
+        "poste italiane": "poste.it posteitaliane.it",
+        "deutsche post": "deutschepost.de dhl.de",
+        "ing": "ing.com ing.nl ing.de ing.be ing.es ing.it ing-diba.de",
+        "sparkasse": "sparkasse.de",
+        "commerzbank": "commerzbank.de commerzbank.com",
+        "deutsche bank": "deutsche-bank.de db.com",
+        "santander": "santander.com santander.co.uk santander.es santander.de santanderbank.com",
+        "bbva": "bbva.es bbva.com bbva.mx",
+        "caixabank": "caixabank.es caixabank.com",
+        "bnp paribas": "bnpparibas.com bnpparibas.fr bnpparibas",
+        "crédit agricole": "credit-agricole.fr credit-agricole.com",
+        "credit agricole": "credit-agricole.fr credit-agricole.com",
+        "rabobank": "rabobank.nl rabobank.com",
+        "abn amro": "abnamro.nl abnamro.com",
+        "barclays": "barclays.co.uk barclays.com",
+        "lloyds bank": "lloydsbank.com lloydsbank.co.uk",
+        "natwest": "natwest.com",
+        "halifax": "halifax.co.uk",
+        "capital one": "capitalone.com",
+        "revolut": "revolut.com",
+        "monzo": "monzo.com",
+        "intesa sanpaolo": "intesasanpaolo.com",
+        "unicredit": "unicredit.it unicredit.eu unicreditgroup.eu",
+        "itaú": "itau.com.br",
+        "bradesco": "bradesco.com.br",
+        "nubank": "nubank.com.br",
+        "agencia tributaria": "agenciatributaria.es agenciatributaria.gob.es",
+        "dvla": "dvla.gov.uk gov.uk",
     }.items()
 }
 
@@ -64,7 +124,12 @@ _BRAND_RE = re.compile(
 )
 # Brand names long and distinctive enough to look for inside a domain label.
 DOMAIN_BRANDS = tuple(
-    b for b in BRAND_DOMAINS if " " not in b and len(b) >= 5 and b not in ("apple", "steam", "outlook", "google")
+    b
+    for b in BRAND_DOMAINS
+    if " " not in b and len(b) >= 5 and b not in ("apple", "steam", "outlook", "google", "kraken", "halifax")
+    # names that are part of many legitimate domains: regional savings banks (sparkasse-<town>.de),
+    # national arms of a group (santander.pl, vodafone.ie, slovaktelekom.sk), Yahoo's country domains
+    and b not in ("sparkasse", "booking.com", "t-mobile", "telekom", "vodafone", "santander", "unicredit", "yahoo")
 )
 
 # Short names count only as a whole hyphen-separated part (``dhl-parcel.com``).

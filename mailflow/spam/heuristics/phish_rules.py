@@ -17,6 +17,7 @@ from mailflow.spam.heuristics.brands import (
     brands_named_in,
     domain_belongs_to,
 )
+from mailflow.spam.heuristics.url_rules import is_free_hosting
 from mailflow.spam.lookalike import typo_of, unconfuse, unicode_label
 from mailflow.spam.view import MessageView
 
@@ -46,10 +47,66 @@ LURE = compile_phrases(
     r"|\b(?:payment|card|billing information) (?:was |has been )?declined"
     r"|\bwe (?:were unable|could not|couldn't) (?:to )?(?:verify|process|validate) your (?:payment|account|identity)"
     r"|\b(?:sent|shared) you a (?:secure |protected |new )?(?:document|file|message|voicemail|fax)"
-    r"|\b(?:document|invoice|agreement) (?:is )?ready (?:for|to) (?:review|signature|sign)",
+    r"|\b(?:document|invoice|agreement) (?:is )?ready (?:for|to) (?:review|signature|sign)"
+    r"|\byou have \(?\d+\)? (?:new )?(?:held|pending|blocked|quarantined|undelivered) (?:messages?|e-?mails?)"
+    r"|\b(?:messages?|e-?mails?) (?:are |were )?(?:held|on hold|blocked|quarantined) (?:in|by) (?:the )?quarantine"
+    r"|\brelease (?:the )?(?:held )?(?:messages?|e-?mails?) (?:to|into) (?:your )?inbox"
+    r"|\b(?:new|unheard|missed) (?:voice ?mail|voice message|audio message)s?\b.{0,200}"
+    r"\b(?:play|listen|sign in|log ?in)"
+    r"|\byou (?:have )?received a (?:new |secure |\d+[- ]page )?(?:fax|voice ?mail|voice message)"
+    r"|\b(?:click|tap) (?:here )?to (?:view|open|download|play|listen to) (?:the|this|your) (?:fax|voice ?mail|message)"
+    r"|\bdelivery attempt (?:failed|was unsuccessful)|\b(?:failed|unsuccessful|missed) delivery attempt"
+    r"|\b(?:schedule|confirm) (?:a |your )?redelivery|\b(?:redelivery|customs|delivery|shipping) (?:fee|charge|duty) "
+    r"of [$€£]?\d"
+    r"|\b(?:reached|exceeded|is at) (?:\d+(?:\.\d+)?% of )?(?:its|your|the) (?:storage|mailbox|quota) (?:limit|quota)"
+    r"|\bupgrade (?:your )?(?:mailbox|storage|e-?mail) (?:quota|storage|capacity)",
+)
+# The same lures in the languages of Europe's most phished banks, carriers and tax offices.
+LURE_INTL = compile_phrases(
+    # German
+    r"\b(?:bestätigen|verifizieren|aktualisieren|überprüfen) sie (?:bitte )?(?:ihr|ihre|ihren) "
+    r"(?:konto|identität|daten|zugangsdaten|e-mail|kundendaten|zahlungs\w*|passwort|kennwort)"
+    r"|\b(?:ihr|ihre) (?:konto|zugang|karte|online-banking(?:-zugang)?|postfach) (?:wurde|wird|ist) "
+    r"(?:vorübergehend |vorläufig )?(?:gesperrt|eingeschränkt|deaktiviert|blockiert)"
+    r"|\b(?:wird|werden|wurde|wurden) (?:ihr|ihre) [\w-]{0,30}(?:konto|zugang|karte|karten)\b[^.]{0,60}"
+    r"\b(?:gesperrt|eingeschränkt|deaktiviert|blockiert)"
+    r"|\bungewöhnliche (?:anmelde\w*|aktivität)|\b(?:ihr )?(?:passwort|kennwort) läuft (?:heute )?ab"
+    r"|\bpostfach (?:ist )?(?:voll|überschritten)|\bzollgebühr|\bsendung konnte nicht zugestellt"
+    # French
+    r"|\b(?:vérifier|vérifiez|confirmer|confirmez|mettre à jour|mettez à jour) (?:votre|vos) "
+    r"(?:compte|identité|informations|coordonnées|données|mot de passe)"
+    r"|\bvotre (?:compte|accès|carte|boîte \w+) (?:a été|sera|est) (?:temporairement )?"
+    r"(?:suspendu|suspendue|bloqué|bloquée|désactivé|désactivée|restreint|restreinte|limité|limitée)"
+    r"|\bactivité (?:inhabituelle|suspecte)|\bvotre mot de passe (?:expire|a expiré)"
+    r"|\bfrais de (?:douane|livraison|réexpédition) (?:impayés|à régler)|\bvotre colis (?:est )?en attente"
+    r"|\bavis de remboursement"
+    # Spanish
+    r"|\b(?:verifique|verificar|confirme|confirmar|actualice|actualizar) (?:su|sus) "
+    r"(?:cuenta|identidad|datos|información|contraseña)"
+    r"|\bsu (?:cuenta|acceso|tarjeta) (?:ha sido|será|está|quedará|quedarán) (?:temporalmente )?"
+    r"(?:suspendida|bloqueada|bloqueado|desactivada|restringida|limitada|suspendidas)"
+    r"|\bhemos bloqueado (?:temporalmente )?(?:el acceso|su cuenta)|\bactividad (?:inusual|sospechosa)"
+    r"|\bsu contraseña (?:caduca|expira|ha caducado)|\bsu paquete (?:está )?retenido"
+    # Portuguese
+    r"|\b(?:verifique|confirme|atualize) (?:a )?(?:sua|seus|suas) (?:conta|identidade|dados|senha)"
+    r"|\bsua conta (?:foi|será|está) (?:temporariamente )?(?:suspensa|bloqueada|desativada|restrita|limitada)"
+    r"|\batividade (?:de entrada |de login )?(?:incomum|suspeita)|\bsua senha (?:expira|expirou)"
+    r"|\bbloqueio da conta"
+    # Dutch
+    r"|\b(?:verifieer|bevestig|controleer|update) (?:uw|je) (?:account|identiteit|gegevens|wachtwoord)"
+    r"|\b(?:uw|je) (?:account|rekening|pas|betaalpas) (?:is|wordt|zal worden) (?:tijdelijk )?"
+    r"(?:geblokkeerd|opgeschort|beperkt|gedeactiveerd)"
+    r"|\bongebruikelijke (?:activiteit|aanmelding|inlogpoging)|\b(?:uw|je) (?:betaalpas|pas|wachtwoord) verloopt"
+    r"|\bgegevens (?:binnen \d+ uur )?(?:te )?controleren"
+    # Italian
+    r"|\b(?:verifica|conferma|aggiorna) (?:il tuo|la tua|i tuoi|le tue) "
+    r"(?:account|conto|identità|dati|password|credenziali)"
+    r"|\bil tuo (?:account|conto) (?:è stato|sarà|è) (?:temporaneamente )?(?:sospeso|bloccato|limitato|disattivato)"
+    r"|\battività (?:insolita|sospetta)|\bla tua password (?:scade|è scaduta)",
 )
 URGENT = compile_phrases(
     r"\bwithin (?:24|48|72|twenty-four|forty-eight) ?(?:hours|hrs)|\bfailure to (?:verify|confirm|update|comply)"
+    r"|\bfailure to complete (?:this|the|your) (?:request|verification|form|update)"
     r"|\bimmediate(?:ly)? action|\baction required|\bfinal (?:notice|warning|reminder)"
     r"|\bpermanently (?:deleted|closed|suspended|disabled)|\bavoid (?:suspension|termination|deactivation)",
 )
@@ -126,13 +183,23 @@ _GENERIC_SENDER_WORDS = frozenset(
 def credential_lure(view: MessageView) -> bool:
     found = view.memo.get("credential_lure")
     if found is None:
-        found = view.memo["credential_lure"] = bool(LURE.search(lure_text(view)))
+        text = lure_text(view)
+        found = view.memo["credential_lure"] = bool(LURE.search(text) or LURE_INTL.search(text))
     return found  # type: ignore[return-value]
 
 
 @rule("CREDENTIAL_LURE_LINK", "Credential-lure wording together with a link to follow", 2.0)
 def credential_lure_link(view: MessageView) -> bool:
     return bool(view.linked_urls) and credential_lure(view)
+
+
+@rule(
+    "CREDENTIAL_LURE_FREE_HOSTING",
+    "Credential-lure wording with a link to free hosting, a form builder or IPFS: no real service signs in there",
+    2.0,
+)
+def credential_lure_free_hosting(view: MessageView) -> bool:
+    return credential_lure(view) and any(is_free_hosting(u) for u in view.linked_urls)
 
 
 @rule("URGENCY_PHRASES", "Pressure to act now (within 24 hours, final notice, action required)", 0.8)
@@ -182,8 +249,12 @@ _PAY_INTO = compile_phrases(
 )
 def brand_impersonation(view: MessageView) -> bool:
     name = view.from_name
-    if not name or not view.from_domain or " via " in name.lower():
+    if not name or not view.from_domain:
         return False
+    _, via, after = name.lower().partition(" via ")
+    if via:  # "Alice via SharePoint" is the service's mail; "Alice via python-dev" is a list's
+        brands = brands_named_in(after)
+        return bool(brands) and not any(domain_belongs_to(view.from_domain, b) for b in brands)
     brands = brands_named_in(name)
     if not brands or any(domain_belongs_to(view.from_domain, b) for b in brands):
         return False
@@ -245,6 +316,28 @@ def html_attachment(view: MessageView) -> bool:
         if ctype in ("text/html", "image/svg+xml", "application/xhtml+xml") and name:
             return True
         if lname.endswith((".htm", ".html", ".shtml", ".xhtml", ".svg", ".mht", ".mhtml")):
+            return True
+    return False
+
+
+# What a page needs to act on its own once opened: send the reader elsewhere, or decode a hidden payload.
+_PAGE_ACTIONS = compile_fast(
+    r"(?:window|document|top|self)\.location|location\.(?:href|replace|assign)|window\.open\s*\("
+    r"|http-equiv\s*=\s*[\"']?refresh|\batob\s*\(|\bunescape\s*\(|\beval\s*\(|fromCharCode"
+    r"|\bfetch\s*\(|XMLHttpRequest|\$\.(?:ajax|post)\s*\(",
+    ignore_case=True,
+)
+
+
+@rule(
+    "HTML_ATTACHMENT_ACTIVE",
+    "An attached HTML page asks for a password, holds a form, or redirects or decodes itself by script",
+    3.0,
+)
+def html_attachment_active(view: MessageView) -> bool:
+    """Fake login pages and HTML smuggling: a real document is never an HTML file that runs or submits."""
+    for page, doc in zip(view.attached_html, view.attached_docs, strict=False):
+        if doc.password_inputs or doc.forms or _PAGE_ACTIONS.search(page[:200_000]):
             return True
     return False
 

@@ -1,4 +1,4 @@
-"""Rules for non-brand scams: archive password lures, SEO outreach, fake domain renewals, adult spam.
+"""Rules for non-brand scams: payment fraud, callback scams, investment, job, casino and adult spam, and more.
 
 Each needs two independent signs, so one phrase in ordinary mail does not
 fire it.  See docs/spam.md.
@@ -39,7 +39,61 @@ ADULT_SPAM = compile_phrases(
     r"nude (?:teens?|girls?|pics?|pictures|photos|celebrities|videos?)|naked (?:teens?|girls?|women|celebrities)|"
     r"live sex|sex (?:videos?|movies?|shows?|cams?)|adult (?:sites?|movies?|videos?|content|dvds?|entertainment)|"
     r"barely legal|webcam girls|hot (?:teens?|babes|chicks)|erotik|pornodarsteller\w*|sexkontakte?|"
-    r"xxx (?:movies?|videos?|pics?))\b"
+    r"xxx (?:movies?|videos?|pics?)|no strings attached|private (?:photos|pics|pictures|videos)|"
+    r"(?:women|girls|singles|milfs|ladies) (?:near|around|close to) you|18\+ only|hook-?ups?|"
+    r"sexy (?:singles|girls|women)|"
+    r"casual (?:sex|encounters?|dating)|adult dating)\b"
+)
+# Business e-mail compromise: an "executive" asking for a discreet favour, gift cards, a wire, or new bank details.
+BEC = compile_phrases(
+    r"\bare you (?:available|at your desk|in the office|around)\b"
+    r"|\b(?:handle|do|complete|take care of|help me with) (?:a|an|this|one) (?:quick |urgent |small |little )?"
+    r"(?:task|favou?r|errand|assignment|request) for me"
+    r"|\bdiscreet(?:ly)?\b|\bkeep (?:this|it) (?:between us|confidential|to yourself|quiet)"
+    r"|\b(?:i'?m|i am) (?:in|stuck in|heading into|about to enter) (?:a |the )?(?:meeting|conference|board meeting)"
+    r"|\bcan'?t (?:take|talk on|answer) (?:any |the )?(?:calls?|phone)"
+    r"|\b(?:apple|google play|amazon|itunes|steam|visa|ebay|walmart|target)? ?gift ?cards?\b"
+    r"|\bscratch (?:off )?the (?:silver|grey|gray|back)"
+    r"|\b(?:picture|photo|photos|pictures) of (?:the|each) (?:card|code)s?"
+    r"|\b(?:urgent|same[- ]day|immediate) (?:wire|bank transfer|payment)|\bwire transfer\b"
+    r"|\b(?:update|change) (?:my|the|our) (?:direct deposit|payroll|bank (?:details|account|information))"
+    r"|\bchanged banks|\bnew (?:bank|banking) (?:account|details)|\bbank (?:details|account) (?:have|has) changed"
+    r"|\bbankverbindung (?:hat sich )?geändert|\b(?:auf )?(?:das|unser) (?:folgende )?neue konto"
+    r"|\bnouvelles? coordonnées bancaires|\bchangement de (?:coordonnées bancaires|rib)|\bnouveau rib"
+    r"|\bcambio de (?:cuenta|datos) bancari\w+|\bnuevos datos bancarios",
+)
+# Callback ("telephone-oriented") scams: a charge or renewal you never made, and a number to call about it.
+CALLBACK_CHARGE = compile_phrases(
+    r"\b(?:subscription|membership|order|plan|licen[cs]e|service|renewal|purchase)s? (?:has been |was |is )?"
+    r"(?:successfully )?(?:renewed|processed|charged|activated|confirmed|completed)"
+    r"|\bauto-?renew(?:al|ed)?\b|\b(?:your|the|this) (?:recent )?(?:renewal|charge|debit)\b"
+    r"|\b(?:has been|was|will be) (?:charged|debited|deducted)"
+)
+CALLBACK_CALL = compile_phrases(
+    r"\bcall\b.{0,40}?\+?\(?\d[\d ().-]{8,}\d|\bcall the (?:number|helpline|toll[- ]free)"
+    r"|\btoll[- ]free (?:number|line)|\b(?:billing|support|cancell?ation|refund) (?:helpline|hotline)"
+)
+INVESTMENT = compile_phrases(
+    r"\bguaranteed (?:returns?|profits?|income|payouts?)|\b\d+(?:\.\d+)? ?% (?:daily|per day|a day|every day|per week)"
+    r"|\b(?:trading|arbitrage|crypto|forex) (?:bot|robot|platform|algorithm|signals)\b|\bpassive income"
+    r"|\bpre-?sale\b|\b\d{2,3}x (?:at|on|gains?|returns?|listing)|\b(?:verification|activation|unlock|release|network) "
+    r"(?:deposit|fee)|\bfinancial freedom|\brisk-free (?:investment|returns?|profits?)"
+    r"|\b(?:withdraw|withdrawal) (?:your )?(?:funds|profits|balance|pending)",
+)
+MESSENGER = compile_phrases(
+    r"\b(?:contact|message|reach|add|text|write to|chat with) (?:me|us|our \w+|the \w+)? ?(?:on|via|at) "
+    r"(?:whatsapp|telegram|signal|wechat|viber|line app)|\bwa\.me/|\bt\.me/"
+    r"|\b(?:whatsapp|telegram|wechat|signal)(?: number)?: ?\+?[\d@]"
+)
+PAY_PER_DAY = compile_phrases(
+    r"(?:[$€£]|r\$|usd|eur) ?\d[\d,.]*(?: ?[-\u2013] ?(?:[$€£]|r\$)? ?\d[\d,.]*)? ?(?:per|a|/|por|par|pro|al) ?"
+    r"(?:day|hour|week|dia|día|jour|tag|giorno)|\bwork (?:from|at) home\b|\bno experience (?:needed|required)"
+    r"|\bpart[- ]time (?:job|position|work)\b.{0,80}\b(?:earn|daily|per day)"
+)
+CASINO = compile_phrases(
+    r"\bfree spins\b|\b(?:welcome|deposit|sign-?up|casino) bonus\b|\bonline casino\b|\bjackpots?\b"
+    r"|\bgiri gratis|\bbonus di benvenuto|\bgiros gratis|\bfreispiele|\btours gratuits|\bcasinò\b"
+    r"|\bslots?\b.{0,40}\b(?:bonus|spins)|\b\d{2,3} ?% (?:bonus|match)"
 )
 
 
@@ -63,3 +117,36 @@ def domain_renewal_scam(view: MessageView) -> bool:
 @rule("ADULT_SPAM", "Adult-site advertising (two or more explicit phrases)", 2.5)
 def adult_spam(view: MessageView) -> bool:
     return distinct_matches(ADULT_SPAM, lure_text(view)) >= 2
+
+
+@rule("BEC_REQUEST", "Payment-fraud wording: a discreet favour, gift cards, a wire or changed bank details", 2.5)
+def bec_request(view: MessageView) -> bool:
+    """Business e-mail compromise needs no link and no brand: two of its moves in one short text is the sign."""
+    return distinct_matches(BEC, lure_text(view)[:6000]) >= 2
+
+
+@rule("BEC_REQUEST_STRONG", "Four or more payment-fraud moves in one message", 2.5)
+def bec_request_strong(view: MessageView) -> bool:
+    return distinct_matches(BEC, lure_text(view)[:6000]) >= 4
+
+
+@rule("CALLBACK_SCAM", "A charge or renewal the reader never made, with a phone number to call about it", 2.5)
+def callback_scam(view: MessageView) -> bool:
+    text = lure_text(view)
+    return bool(CALLBACK_CHARGE.search(text)) and bool(CALLBACK_CALL.search(text))
+
+
+@rule("INVESTMENT_SCAM", "Promises of guaranteed or daily returns, trading bots, presales or fees to withdraw", 2.0)
+def investment_scam(view: MessageView) -> bool:
+    return distinct_matches(INVESTMENT, lure_text(view)) >= 2
+
+
+@rule("MESSENGER_JOB_OFFER", "Pay by the day or work from home, with contact moved to WhatsApp or Telegram", 2.0)
+def messenger_job_offer(view: MessageView) -> bool:
+    text = lure_text(view)
+    return bool(MESSENGER.search(text)) and bool(PAY_PER_DAY.search(text))
+
+
+@rule("CASINO_SPAM", "Online casino advertising (two or more of its phrases)", 2.0)
+def casino_spam(view: MessageView) -> bool:
+    return distinct_matches(CASINO, lure_text(view)) >= 2

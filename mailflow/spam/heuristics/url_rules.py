@@ -76,8 +76,38 @@ FREE_HOSTING = frozenset(
         "formstack.com",
         "jotform.com",
         "typeform.com",
+        # IPFS gateways: content addressed by hash, nobody to take it down
+        "cloudflare-ipfs.com",
+        "dweb.link",
+        "pinata.cloud",
+        "nftstorage.link",
+        "w3s.link",
+        "fleek.co",
+        "4everland.io",
+        # form builders and site builders of the big platforms
+        "forms.office.com",
+        "forms.gle",
+        "sites.google.com",
+        "wufoo.com",
+        "zohopublic.com",
+        "mailchimpsites.com",
+        "codesandbox.io",
+        "surge.sh",
+        "onrender.com",
+        "fly.dev",
+        "railway.app",
+        "trycloudflare.com",
     ]
 )
+
+
+def is_free_hosting(url: Url) -> bool:
+    """Free web hosting, a form builder, or an IPFS gateway: pages anyone can publish without a trace."""
+    if url.domain in FREE_HOSTING or url.host in FREE_HOSTING:
+        return True
+    if url.path.startswith(("/ipfs/", "/ipns/")) or ".ipfs." in url.host:  # any IPFS gateway, path or subdomain
+        return True
+    return url.host == "docs.google.com" and url.path.startswith("/forms/")
 
 
 def mismatched_links(view: MessageView) -> list[tuple[str, str]]:
@@ -159,7 +189,7 @@ def url_suspicious_tld(view: MessageView) -> bool:
 
 @rule("URL_FREE_HOSTING", "A link points at free web hosting or a form builder", 1.0)
 def url_free_hosting(view: MessageView) -> bool:
-    return any(u.domain in FREE_HOSTING or u.host in FREE_HOSTING for u in view.linked_urls)
+    return any(is_free_hosting(u) for u in view.linked_urls)
 
 
 @rule("URL_SCRIPT_SCHEME", "A link uses a javascript: or data: target", 1.5)

