@@ -42,7 +42,7 @@ class SpamContent(Check):
     description = "Statistical classifier and heuristic content rules"
     symbols = (
         SymbolSpec("BAYES_SPAM", 0.0, "Classifier: spam probability above 0.5 (up to 11 points)"),
-        SymbolSpec("BAYES_HAM", 0.0, "Classifier: spam probability below 0.5 (down to -5 points)"),
+        SymbolSpec("BAYES_HAM", 0.0, "Classifier: spam probability below 0.5 (down to -2 points)"),
         *(SymbolSpec(r.name, r.score, r.description) for r in RULES.values()),
     )
     time_budget = 0.5
