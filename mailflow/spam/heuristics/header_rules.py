@@ -64,13 +64,15 @@ def from_name_has_other_address(view: MessageView) -> bool:
     return registrable_domain(match.group(1)) != registrable_domain(view.from_domain)
 
 
+def reply_to_address(view: MessageView) -> str:
+    """The first address in Reply-To, lower-cased, or ``""``."""
+    match = _ADDRESS.search(view.header("Reply-To") or "")
+    return match.group(0).lower() if match else ""
+
+
 @rule("REPLY_TO_FREEMAIL", "Replies go to a free-mail address unlike the sender's", 1.0, reads_headers=True)
 def reply_to_freemail(view: MessageView) -> bool:
-    reply = view.header("Reply-To") or ""
-    match = _ADDRESS.search(reply)
-    if not match:
-        return False
-    domain = match.group(1).lower()
+    domain = reply_to_address(view).rpartition("@")[2]
     return domain in FREEMAIL and registrable_domain(domain) != registrable_domain(view.from_domain)
 
 

@@ -225,7 +225,7 @@ def _wallet(view: MessageView) -> bool:
     return found  # type: ignore[return-value]
 
 
-@rule("CRYPTO_EXTORTION", "Threats (recordings, hacked devices, police) with a crypto wallet to pay into", 5.0)
+@rule("CRYPTO_EXTORTION", "Threats (recordings, hacked devices, police) with a crypto wallet to pay into", 7.0)
 def crypto_extortion(view: MessageView) -> bool:
     return _wallet(view) and distinct_matches(EXTORTION, lure_text(view)) >= 2
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from mailflow.spam.fastre import compile_phrases
 from mailflow.spam.heuristics.base import distinct_matches, lure_text, rule
+from mailflow.spam.heuristics.header_rules import FREEMAIL, reply_to_address
 from mailflow.spam.view import MessageView
 
 _ARCHIVES = (".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".ace", ".arj", ".cab", ".xz", ".bz2", ".r00")
@@ -49,7 +50,9 @@ BEC = compile_phrases(
     r"\bare you (?:available|at your desk|in the office|around)\b"
     r"|\b(?:handle|do|complete|take care of|help me with) (?:a|an|this|one) (?:quick |urgent |small |little )?"
     r"(?:task|favou?r|errand|assignment|request) for me"
-    r"|\bdiscreet(?:ly)?\b|\bkeep (?:this|it) (?:between us|confidential|to yourself|quiet)"
+    r"|\bdiscreet(?:ly)?\b|\bkeep (?:this|it) (?:strictly |completely )?(?:between (?:the two of )?us|confidential"
+    r"|to yourself|quiet)|\b(?:confidential|sensitive|private) matter|\b(?:do not|don't) (?:discuss|share|mention) "
+    r"(?:this|it) with anyone|\bwire (?:details|instructions)"
     r"|\b(?:i'?m|i am) (?:in|stuck in|heading into|about to enter) (?:a |the )?(?:meeting|conference|board meeting)"
     r"|\bcan'?t (?:take|talk on|answer) (?:any |the )?(?:calls?|phone)"
     r"|\b(?:apple|google play|amazon|itunes|steam|visa|ebay|walmart|target)? ?gift ?cards?\b"
@@ -86,7 +89,7 @@ MESSENGER = compile_phrases(
     r"|\b(?:whatsapp|telegram|wechat|signal)(?: number)?: ?\+?[\d@]"
 )
 PAY_PER_DAY = compile_phrases(
-    r"(?:[$€£]|r\$|usd|eur) ?\d[\d,.]*(?: ?[-\u2013] ?(?:[$€£]|r\$)? ?\d[\d,.]*)? ?(?:per|a|/|por|par|pro|al) ?"
+    r"(?:[$€£]|r\$|usd|eur) ?\d[\d,.]*(?: ?[-" "\u2013" r"] ?(?:[$€£]|r\$)? ?\d[\d,.]*)? ?(?:per|a|/|por|par|pro|al) ?"
     r"(?:day|hour|week|dia|día|jour|tag|giorno)|\bwork (?:from|at) home\b|\bno experience (?:needed|required)"
     r"|\bpart[- ]time (?:job|position|work)\b.{0,80}\b(?:earn|daily|per day)"
 )
@@ -125,9 +128,16 @@ def bec_request(view: MessageView) -> bool:
     return distinct_matches(BEC, lure_text(view)[:6000]) >= 2
 
 
-@rule("BEC_REQUEST_STRONG", "Four or more payment-fraud moves in one message", 2.5)
+@rule("BEC_REQUEST_STRONG", "Four or more payment-fraud moves in one message", 3.5)
 def bec_request_strong(view: MessageView) -> bool:
     return distinct_matches(BEC, lure_text(view)[:6000]) >= 4
+
+
+@rule("BEC_FROM_FREEMAIL", "Payment-fraud wording from, or answered to, a free-mail address", 1.5, reads_headers=True)
+def bec_from_freemail(view: MessageView) -> bool:
+    if not bec_request(view):
+        return False
+    return view.from_domain in FREEMAIL or reply_to_address(view).rpartition("@")[2] in FREEMAIL
 
 
 @rule("CALLBACK_SCAM", "A charge or renewal the reader never made, with a phone number to call about it", 2.5)

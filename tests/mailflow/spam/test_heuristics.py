@@ -62,6 +62,10 @@ CASES: dict[str, dict[str, object]] = {
         "text": "Are you available? I need you to handle a task for me discreetly. "
         "I'm in a meeting and can't take calls, so reply here."
     },
+    "BEC_FROM_FREEMAIL": {
+        "from_": "David Whitfield <dwhitfield.office@gmail.com>",
+        "text": "Are you available? I need you to handle a task for me discreetly.",
+    },
     "CALLBACK_SCAM": {
         "text": "Your subscription has been renewed for $399.99. If you did not authorise this, "
         "call our billing helpline at +1 (555) 010-2211."
