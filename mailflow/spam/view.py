@@ -216,8 +216,34 @@ def view_from_parsed(parsed: ParsedMessage, link_targets: Sequence[str] = ()) ->
     )
 
 
+MAX_QR_IMAGES = 5  # images per message searched for QR codes, as URLCensor does
+
+
+def file_links(parsed: ParsedMessage) -> list[str]:
+    """Links inside attached PDFs and QR-code images: what URLCensor adds to the engine's view, offline."""
+    from mailflow.mime.pdflinks import pdf_uris
+    from mailflow.mime.qrlinks import qr_urls
+
+    links: list[str] = []
+    images = 0
+    for part in parsed.parts:
+        if not part.data:
+            continue
+        if part.true_type == "application/pdf":
+            links.extend(pdf_uris(part.data))
+        elif part.true_type.startswith("image/") and images < MAX_QR_IMAGES:
+            images += 1
+            links.extend(qr_urls(part.data))
+    return links[:300]
+
+
 def view_from_bytes(raw: bytes) -> MessageView:
-    """Parse raw RFC 5322 bytes as the engine does into a view; malformed input gives a partial view."""
+    """Parse raw RFC 5322 bytes as the engine does into a view; malformed input gives a partial view.
+
+    The links inside attached PDFs and QR codes are read too, as URLCensor
+    reads them for the engine; nothing is fetched.
+    """
     from mailflow.mime import parse_message
 
-    return view_from_parsed(parse_message(raw))
+    parsed = parse_message(raw)
+    return view_from_parsed(parsed, link_targets=file_links(parsed))

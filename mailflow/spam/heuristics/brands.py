@@ -115,6 +115,12 @@ BRAND_DOMAINS: dict[str, frozenset[str]] = {
         "nubank": "nubank.com.br",
         "agencia tributaria": "agenciatributaria.es agenciatributaria.gob.es",
         "dvla": "dvla.gov.uk gov.uk",
+        "correios": "correios.com.br",
+        "banco do brasil": "bb.com.br",
+        "mercado livre": "mercadolivre.com.br mercadolibre.com",
+        "mercado pago": "mercadopago.com mercadopago.com.br",
+        "receita federal": "gov.br fazenda.gov.br",
+        "livelo": "livelo.com.br",
     }.items()
 }
 

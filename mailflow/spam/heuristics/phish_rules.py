@@ -59,7 +59,8 @@ LURE = compile_phrases(
     r"|\b(?:schedule|confirm) (?:a |your )?redelivery|\b(?:redelivery|customs|delivery|shipping) (?:fee|charge|duty) "
     r"of [$€£]?\d"
     r"|\b(?:reached|exceeded|is at) (?:\d+(?:\.\d+)?% of )?(?:its|your|the) (?:storage|mailbox|quota) (?:limit|quota)"
-    r"|\bupgrade (?:your )?(?:mailbox|storage|e-?mail) (?:quota|storage|capacity)",
+    r"|\bupgrade (?:your )?(?:mailbox|storage|e-?mail) (?:quota|storage|capacity)"
+    r"|\byour (?:reward )?points (?:will |are about to |are set to )?expire|\bredeem your (?:points|reward)",
 )
 # The same lures in the languages of Europe's most phished banks, carriers and tax offices.
 LURE_INTL = compile_phrases(
@@ -91,7 +92,10 @@ LURE_INTL = compile_phrases(
     r"|\b(?:verifique|confirme|atualize) (?:a )?(?:sua|seus|suas) (?:conta|identidade|dados|senha)"
     r"|\bsua conta (?:foi|será|está) (?:temporariamente )?(?:suspensa|bloqueada|desativada|restrita|limitada)"
     r"|\batividade (?:de entrada |de login )?(?:incomum|suspeita)|\bsua senha (?:expira|expirou)"
-    r"|\bbloqueio da conta"
+    r"|\bbloqueio da conta|\b(?:evite|para evitar) o bloqueio"
+    r"|\b(?:atualize|regularize|confirme) (?:o |seu |o seu )?(?:cadastro|cpf|dados cadastrais)"
+    r"|\bseu cpf (?:está|foi) (?:bloqueado|irregular|suspenso|cancelado)|\bseus pontos (?:vão |irão )?expir"
+    r"|\bresgat(?:e|ar) (?:seus|os) pontos"
     # Dutch
     r"|\b(?:verifieer|bevestig|controleer|update) (?:uw|je) (?:account|identiteit|gegevens|wachtwoord)"
     r"|\b(?:uw|je) (?:account|rekening|pas|betaalpas) (?:is|wordt|zal worden) (?:tijdelijk )?"
@@ -340,6 +344,18 @@ def html_attachment_active(view: MessageView) -> bool:
         if doc.password_inputs or doc.forms or _PAGE_ACTIONS.search(page[:200_000]):
             return True
     return False
+
+
+SEED_PHRASE = compile_phrases(
+    r"\b(?:enter|verify|validate|sync(?:hroni[sz]e)?|import|confirm|restore|provide|type) (?:your |the )?"
+    r"(?:wallet'?s? )?(?:\d{2}[- ]word )?(?:seed|recovery|secret|mnemonic|backup) (?:phrase|words)"
+    r"|\bwallet (?:validation|verification|synchroni[sz]ation|re-?activation)"
+)
+
+
+@rule("SEED_PHRASE_LURE", "Asks for a crypto wallet's recovery phrase, which no real service ever does", 3.0)
+def seed_phrase_lure(view: MessageView) -> bool:
+    return bool(SEED_PHRASE.search(lure_text(view)))
 
 
 _QR = re.compile(r"\bqr[ -]?code\b", re.I)

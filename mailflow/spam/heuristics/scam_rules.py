@@ -160,3 +160,4 @@ def messenger_job_offer(view: MessageView) -> bool:
 @rule("CASINO_SPAM", "Online casino advertising (two or more of its phrases)", 2.0)
 def casino_spam(view: MessageView) -> bool:
     return distinct_matches(CASINO, lure_text(view)) >= 2
+

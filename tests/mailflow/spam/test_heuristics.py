@@ -72,6 +72,7 @@ CASES: dict[str, dict[str, object]] = {
     },
     "INVESTMENT_SCAM": {"text": "Our AI trading bot pays 3% daily. Guaranteed returns from the first week."},
     "MESSENGER_JOB_OFFER": {"text": "Earn $300 per day from home. Contact us on WhatsApp: +44 7700 900123."},
+    "SEED_PHRASE_LURE": {"text": "To keep your wallet active, verify your 12-word recovery phrase today."},
     "CASINO_SPAM": {"text": "Claim 100 free spins and a 200% welcome bonus at our online casino."},
     "BRAND_IMPERSONATION": {"from_": "Microsoft 365 Support <alerts@mail-notify.example.net>"},
     "BRAND_LOOKALIKE_DOMAIN": {"text": "Sign in: https://paypal-resolution-center.example.net/"},
@@ -349,6 +350,8 @@ def test_a_redirecting_link_is_judged_by_where_it_leads() -> None:
         "You received a 3-page fax. Click here to view this fax.",
         "A redelivery fee of $1.85 is due. Schedule redelivery today.",
         "Your mailbox has reached 99.8% of its storage limit.",
+        "Seu CPF está irregular. Atualize seu cadastro para evitar o bloqueio.",
+        "Your reward points will expire on Friday. Redeem your points now.",
     ],
 )
 def test_credential_lures_in_other_wordings_and_languages(text: str) -> None:
@@ -400,3 +403,22 @@ def test_list_and_real_service_via_names_are_not_impersonation(from_: str) -> No
 )
 def test_one_scam_move_in_ordinary_mail_fires_no_scam_rule(text: str, rule_name: str) -> None:
     assert rule_name not in {h.name for h in evaluate(view(text=text))}
+
+
+def test_links_inside_an_attached_pdf_are_link_destinations() -> None:
+    pdf = (b"%PDF-1.4\n1 0 obj << /Type /Annot /Subtype /Link /A << /S /URI "
+           b"/URI (https://invoice-portal-7731.web.app/view) >> >> endobj\n%%EOF\n")
+    text = "Please review the attached invoice and sign in to confirm your identity."
+    names = {h.name for h in evaluate(view(text=text, attachments=(("Invoice_0425.pdf", "application/pdf", pdf),)))}
+    assert {"URL_FREE_HOSTING", "CREDENTIAL_LURE_FREE_HOSTING"} <= names
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Never share your recovery phrase: we will never ask for it.",
+        "The backup phrase feature of the wallet library was fixed in 2.4.1.",
+    ],
+)
+def test_talking_about_recovery_phrases_is_no_seed_phrase_lure(text: str) -> None:
+    assert "SEED_PHRASE_LURE" not in {h.name for h in evaluate(view(text=text))}
