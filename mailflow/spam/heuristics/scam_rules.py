@@ -133,7 +133,7 @@ def bec_request_strong(view: MessageView) -> bool:
     return distinct_matches(BEC, lure_text(view)[:6000]) >= 4
 
 
-@rule("BEC_FROM_FREEMAIL", "Payment-fraud wording from, or answered to, a free-mail address", 1.5, reads_headers=True)
+@rule("BEC_FROM_FREEMAIL", "Payment-fraud wording from, or answered to, a free-mail address", 2.0, reads_headers=True)
 def bec_from_freemail(view: MessageView) -> bool:
     if not bec_request(view):
         return False
