@@ -134,6 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shipped", action="store_true", help="score with the shipped model, no training")
     parser.add_argument("--list", action="store_true", help="with --shipped: every message's score and symbols")
     args = parser.parse_args(argv)
+    if args.shipped and args.body_only:
+        parser.error("--shipped scores with the shipped model, which reads headers; --body-only needs cross-validation")
     started = time.monotonic()
     try:
         samples = list(iter_corpus(args.corpus))
