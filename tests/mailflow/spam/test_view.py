@@ -81,3 +81,25 @@ def test_raw_8bit_subject_is_decoded_with_the_body_charset() -> None:
         b"Content-Type: text/plain; charset=gb2312\n\n\xc4\xe3\xba\xc3\n"
     )
     assert view_from_bytes(raw).subject == "你好 offer"
+
+
+def _with_html_attachment(page: bytes, charset: str = "utf-8") -> bytes:
+    return (
+        b"From: a@example.com\nSubject: remittance\nMIME-Version: 1.0\n"
+        b'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nSee attached.\n'
+        b"--b\nContent-Type: text/html; charset=" + charset.encode() + b'\nContent-Disposition: attachment; '
+        b'filename="Remittance.htm"\n\n' + page + b"\n--b--\n"
+    )
+
+
+def test_attached_page_in_an_unknown_charset_is_still_read() -> None:
+    view = view_from_bytes(_with_html_attachment(b'<form action="https://x.web.app/p">caf\xe9</form>', "x-klingon"))
+    assert view.attached_html and "caf" in view.attached_html[0]
+    assert "HTML_ATTACHMENT_ACTIVE" in score(view).names
+
+
+def test_oversized_or_garbage_attached_pages_are_skipped_without_error() -> None:
+    huge = b"<p>" + b"A" * (600 * 1024) + b"</p><form></form>"
+    assert view_from_bytes(_with_html_attachment(huge)).attached_html == ()
+    garbage = bytes(random.Random(5).getrandbits(8) for _ in range(20_000))
+    score(view_from_bytes(_with_html_attachment(garbage)))  # a verdict, not an exception
