@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mailflow.checks.antivirus import Antivirus
 from mailflow.checks.spam import SpamContent, view_of
 from mailflow.engine import pipeline
@@ -50,6 +52,15 @@ def test_engine_view_scores_like_a_standalone_parse(node):
     engine_view, standalone = view_of(context(raw)), view_from_bytes(raw)
     assert tokenize(engine_view) == tokenize(standalone)
     assert score(engine_view).score == score(standalone).score
+
+
+def test_engine_reads_a_fake_login_page_attached_to_the_message(node):
+    """The remittance lure of today: a short note and an HTML page that posts the password elsewhere."""
+    raw = (Path(__file__).resolve().parents[3] / "bench" / "modern" / "spam" / "phish-28.eml").read_bytes()
+    ctx = context(raw)
+    SpamContent().run(ctx)
+    assert {"HTML_ATTACHMENT", "HTML_ATTACHMENT_ACTIVE"} <= set(symbol_names(ctx))
+    assert ctx.score >= 5.0
 
 
 def test_allowlisted_sender_skips_spam_but_never_antivirus(node):
