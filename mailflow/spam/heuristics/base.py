@@ -69,11 +69,16 @@ def lure_text(view: MessageView) -> str:
     """Subject and visible text (the first 20,000 characters), built once per message for the phrase rules.
 
     Runs of whitespace become one space, so a phrase matches however the
-    sender's software wrapped its lines.
+    sender's software wrapped its lines.  Quoted lines (``> ...``) are left
+    out: they are someone else's words, as when a postmaster list quotes the
+    phishing it discusses, while a hijacked thread's lure is in the new text.
     """
     text = view.memo.get("lure_text")
     if text is None:
-        text = view.memo["lure_text"] = " ".join(f"{view.subject}\n{view.body_text[:20000]}".split())
+        body = view.body_text[:20000]
+        if ">" in body:
+            body = "\n".join(line for line in body.splitlines() if not line.lstrip().startswith(">"))
+        text = view.memo["lure_text"] = " ".join(f"{view.subject}\n{body}".split())
     return text  # type: ignore[return-value]
 
 

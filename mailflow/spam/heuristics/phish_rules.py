@@ -23,8 +23,10 @@ from mailflow.spam.view import MessageView
 
 _ACCOUNT = r"(?:account|identity|e-?mail(?: address)?|mailbox|password|details|information|credentials|login)"
 LURE = compile_phrases(
-    r"\b(?:verify|confirm|validate|re-?validate|update|authenticate) your "
+    r"\b(?:verify|confirm|validate|re-?validate|authenticate) your "
     + _ACCOUNT
+    # "update your details" is what every shop and conference says; updating the account itself is the lure
+    + r"|\bupdate your (?:account|password|credentials|login|mailbox|e-?mail account)\b"
     + r"|\bpassword (?:will |is about to |is set to )?(?:expire|expires|has expired|expiration)"
     r"|\bunusual (?:sign-?in|log-?in|activity)|\bsuspicious (?:activity|sign-?in|log-?in|login attempt)"
     r"|\b(?:your|the) (?:account|mailbox) (?:has been|will be|is|was) (?:temporarily )?"

@@ -367,6 +367,9 @@ def test_credential_lures_in_other_wordings_and_languages(text: str) -> None:
         "Kunt u de offerte controleren en vóór vrijdag terugsturen?",
         "The held messages were released after the quarantine rule was fixed (see the mailing list thread).",
         "Fax numbers changed: the new fax is +49 30 1234567.",
+        "You can update your details and dietary requirements on your registration page until October.",
+        "Why did this pass the filter?\n\n> Your password expires today. Verify your account within 24 hours:\n"
+        "> https://owa-renew.example.net/login\n\nRegards, the postmaster",
     ],
 )
 def test_ordinary_mail_in_those_words_is_no_lure(text: str) -> None:
