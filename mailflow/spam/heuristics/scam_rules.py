@@ -68,7 +68,7 @@ BEC = compile_phrases(
 # Callback ("telephone-oriented") scams: a charge or renewal you never made, and a number to call about it.
 CALLBACK_CHARGE = compile_phrases(
     r"\b(?:subscription|membership|order|plan|licen[cs]e|service|renewal|purchase)s? (?:has been |was |is )?"
-    r"(?:successfully )?(?:renewed|processed|charged|activated|confirmed|completed)"
+    r"(?:successfully |automatically )?(?:renewed|charged|debited|billed)"
     r"|\bauto-?renew(?:al|ed)?\b|\b(?:your|the|this) (?:recent )?(?:renewal|charge|debit)\b"
     r"|\b(?:has been|was|will be) (?:charged|debited|deducted)"
 )

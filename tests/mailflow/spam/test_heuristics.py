@@ -399,6 +399,7 @@ def test_list_and_real_service_via_names_are_not_impersonation(from_: str) -> No
         ("The board approved the budget; the wire transfer to the venue went out on Monday.", "BEC_REQUEST"),
         ("Your subscription has been renewed. Manage it at https://account.example.com/billing", "CALLBACK_SCAM"),
         ("Call me on +49 30 1234 5678 if the build breaks again.", "CALLBACK_SCAM"),
+        ("Your order has been confirmed. Questions? Call us at +44 20 7946 0000.", "CALLBACK_SCAM"),
         ("The presale of conference tickets opens on Friday.", "INVESTMENT_SCAM"),
         ("Release announcements are also posted in our Telegram channel: t.me/example_releases", "MESSENGER_JOB_OFFER"),
         ("We won the jackpot: the sponsor covers the whole sprint.", "CASINO_SPAM"),
