@@ -80,7 +80,6 @@ BRAND_DOMAINS: dict[str, frozenset[str]] = {
         "telekom": "telekom.de telekom.com t-online.de",
         "mastercard": "mastercard.com",
         "trust wallet": "trustwallet.com",
-        "kraken": "kraken.com",
         "royal mail": "royalmail.com royalmail.co.uk",
         "evri": "evri.com",
         "dpd": "dpd.com dpd.co.uk dpd.de dpd.fr",
@@ -132,7 +131,7 @@ _BRAND_RE = re.compile(
 DOMAIN_BRANDS = tuple(
     b
     for b in BRAND_DOMAINS
-    if " " not in b and len(b) >= 5 and b not in ("apple", "steam", "outlook", "google", "kraken", "halifax")
+    if " " not in b and len(b) >= 5 and b not in ("apple", "steam", "outlook", "google", "halifax")
     # names that are part of many legitimate domains: regional savings banks (sparkasse-<town>.de),
     # national arms of a group (santander.pl, vodafone.ie, slovaktelekom.sk), Yahoo's country domains
     and b not in ("sparkasse", "booking.com", "t-mobile", "telekom", "vodafone", "santander", "unicredit", "yahoo")
