@@ -20,7 +20,6 @@ import html
 import re
 import time
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl
 
 from django.conf import settings
 
@@ -28,14 +27,20 @@ from mailflow.checks import resources
 from mailflow.checks.base import Check, SymbolSpec
 from mailflow.checks.dnsbl import lookup_all, parse_zones, reversed_ip, symbol_for
 from mailflow.engine.context import MessageContext
-from mailflow.mime.pdflinks import pdf_uris
-from mailflow.mime.qrlinks import qr_urls
-from mailflow.spam.urls import URL_IN_TEXT, Url, is_shortener, may_contain_url, parse_url, registrable_domain
+from mailflow.mime.filelinks import file_links
+from mailflow.spam.urls import (
+    URL_IN_TEXT,
+    Url,
+    is_shortener,
+    may_contain_url,
+    parse_url,
+    redirect_target,
+    registrable_domain,
+)
 
 MAX_URLS = 200
 MAX_LOOKUPS = 20  # distinct domains per message sent to the URI blocklists
 MAX_ATTACHMENT_TEXT = 1024 * 1024
-MAX_QR_IMAGES = 5  # images per message searched for QR codes
 DEFAULT_URIBL_SCORE = 4.0
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "background", "data", "poster", "cite"})
 REDIRECTORS = frozenset({"google.com/url", "www.google.com/url", "l.facebook.com/l.php", "t.umblr.com/redirect",
@@ -86,14 +91,6 @@ def urls_in_plain(text: str) -> list[str]:
     return [m.group(0) for m in URL_IN_TEXT.finditer(deobfuscate(text))][:MAX_URLS]
 
 
-def redirect_target(url: Url) -> str | None:
-    """The URL an open redirector would send the reader to, if it carries one."""
-    for _, value in parse_qsl(url.query, keep_blank_values=False):
-        if value.lower().startswith(("http://", "https://")):
-            return value
-    return None
-
-
 def is_redirector(url: Url) -> bool:
     return f"{url.host}{url.path}".rstrip("/") in REDIRECTORS or url.host in REDIRECTORS
 
@@ -128,7 +125,8 @@ def url_entries(found: list[tuple[str, bool]]) -> list[dict]:
         if url is None:
             continue
         redirect = is_redirector(url)
-        target = redirect_target(url)
+        carried = redirect_target(url)
+        target = carried.raw if carried else None
         if target and all(e["url"] != target for e in entries):
             queue.append((target, obfuscated))
         entries.append({"url": url.raw[:500], "host": url.host, "listed": [], "shortener": is_shortener(url.host),
@@ -192,18 +190,14 @@ class UrlCensor(Check):
 
         Each is marked with its file (``in_attachment``); a QR code's also with ``in_qr_code``.
         """
-        images = 0
         qr_files: list[str] = []
-        for part in ctx.parsed.parts:
-            if not part.data or len(entries) >= MAX_URLS:
-                continue
+        for part, links, in_qr in file_links(ctx.parsed):
+            if len(entries) >= MAX_URLS:
+                break
             name = part.filename or part.path
-            if part.true_type == "application/pdf":
-                add_entries(entries, pdf_uris(part.data), in_attachment=name)
-            elif part.true_type.startswith("image/") and images < MAX_QR_IMAGES:
-                images += 1
-                if add_entries(entries, qr_urls(part.data), in_attachment=name, in_qr_code=True):
-                    qr_files.append(name)
+            marks = {"in_qr_code": True} if in_qr else {}
+            if add_entries(entries, links, in_attachment=name, **marks) and in_qr:
+                qr_files.append(name)
         if qr_files:
             self.hit(ctx, "URL_IN_QR_CODE", ", ".join(dict.fromkeys(qr_files))[:200])
 

@@ -86,12 +86,12 @@ class Url:
 
 
 def redirect_target(url: Url) -> Url | None:
-    """The URL a redirecting link carries in its query (``/url?q=https://...``), if it carries one."""
-    if not url.query or not REDIRECT_PARAMS.search("?" + url.query):
+    """The URL a link carries in its query (``/url?q=https://...``), where a redirector would send the reader."""
+    if "http" not in url.query.lower():
         return None
     for _, value in parse_qsl(url.query):
-        if value.lower().startswith(("http://", "https://", "www.", "//")):
-            return parse_url("https:" + value if value.startswith("//") else value)
+        if value.lower().startswith(("http://", "https://")):
+            return parse_url(value)
     return None
 
 

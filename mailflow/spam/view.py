@@ -17,6 +17,7 @@ from email.utils import parseaddr
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from mailflow.mime.decode import decode_text
 from mailflow.spam.htmltext import HtmlDoc, parse_html
 from mailflow.spam.urls import Url, parse_url, redirect_target, urls_in_text
 
@@ -183,26 +184,19 @@ def mime_structure(raw: bytes) -> list[str]:
 
 
 MAX_ATTACHED_HTML = 512 * 1024  # bytes of one HTML attachment read; login pages are small
-_HTML_NAMES = (".htm", ".html", ".shtml", ".xhtml", ".svg", ".mht", ".mhtml")
+HTML_NAMES = (".htm", ".html", ".shtml", ".xhtml", ".svg", ".mht", ".mhtml")  # file names of pages
 
 
 def attached_pages(parsed: ParsedMessage) -> list[str]:
     """Decoded HTML and SVG attachments (top level, by true type or name), at most four."""
     pages = []
     for part in parsed.attachments:
-        is_page = part.family == "html" or (part.filename or "").lower().rstrip().endswith(_HTML_NAMES)
+        is_page = part.family == "html" or (part.filename or "").lower().rstrip().endswith(HTML_NAMES)
         if part.depth == 0 and is_page and part.data and len(part.data) <= MAX_ATTACHED_HTML:
-            pages.append(_decoded(part.data, part.charset))
+            pages.append(decode_text(part.data, part.charset)[0])
         if len(pages) >= 4:
             break
     return pages
-
-
-def _decoded(data: bytes, charset: str) -> str:
-    try:
-        return data.decode(charset or "utf-8", "replace")
-    except LookupError:  # a charset Python does not know
-        return data.decode("utf-8", "replace")
 
 
 def view_from_parsed(parsed: ParsedMessage, link_targets: Sequence[str] = ()) -> MessageView:
@@ -216,27 +210,6 @@ def view_from_parsed(parsed: ParsedMessage, link_targets: Sequence[str] = ()) ->
     )
 
 
-MAX_QR_IMAGES = 5  # images per message searched for QR codes, as URLCensor does
-
-
-def file_links(parsed: ParsedMessage) -> list[str]:
-    """Links inside attached PDFs and QR-code images: what URLCensor adds to the engine's view, offline."""
-    from mailflow.mime.pdflinks import pdf_uris
-    from mailflow.mime.qrlinks import qr_urls
-
-    links: list[str] = []
-    images = 0
-    for part in parsed.parts:
-        if not part.data:
-            continue
-        if part.true_type == "application/pdf":
-            links.extend(pdf_uris(part.data))
-        elif part.true_type.startswith("image/") and images < MAX_QR_IMAGES:
-            images += 1
-            links.extend(qr_urls(part.data))
-    return links[:300]
-
-
 def view_from_bytes(raw: bytes) -> MessageView:
     """Parse raw RFC 5322 bytes as the engine does into a view; malformed input gives a partial view.
 
@@ -244,6 +217,8 @@ def view_from_bytes(raw: bytes) -> MessageView:
     reads them for the engine; nothing is fetched.
     """
     from mailflow.mime import parse_message
+    from mailflow.mime.filelinks import file_links
 
     parsed = parse_message(raw)
-    return view_from_parsed(parsed, link_targets=file_links(parsed))
+    links = [link for _, found, _ in file_links(parsed) for link in found]
+    return view_from_parsed(parsed, link_targets=links[:300])

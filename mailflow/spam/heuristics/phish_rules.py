@@ -19,7 +19,7 @@ from mailflow.spam.heuristics.brands import (
 )
 from mailflow.spam.heuristics.url_rules import is_free_hosting
 from mailflow.spam.lookalike import typo_of, unconfuse, unicode_label
-from mailflow.spam.view import MessageView
+from mailflow.spam.view import HTML_NAMES, MessageView
 
 _ACCOUNT = r"(?:account|identity|e-?mail(?: address)?|mailbox|password|details|information|credentials|login)"
 LURE = compile_phrases(
@@ -321,7 +321,7 @@ def html_attachment(view: MessageView) -> bool:
         lname = name.lower()
         if ctype in ("text/html", "image/svg+xml", "application/xhtml+xml") and name:
             return True
-        if lname.endswith((".htm", ".html", ".shtml", ".xhtml", ".svg", ".mht", ".mhtml")):
+        if lname.endswith(HTML_NAMES):
             return True
     return False
 

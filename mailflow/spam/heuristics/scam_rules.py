@@ -122,15 +122,23 @@ def adult_spam(view: MessageView) -> bool:
     return distinct_matches(ADULT_SPAM, lure_text(view)) >= 2
 
 
+def _bec_moves(view: MessageView) -> int:
+    """How many different payment-fraud moves the first 6,000 characters make, counted once per message."""
+    moves = view.memo.get("bec_moves")
+    if moves is None:
+        moves = view.memo["bec_moves"] = distinct_matches(BEC, lure_text(view)[:6000])
+    return moves  # type: ignore[return-value]
+
+
 @rule("BEC_REQUEST", "Payment-fraud wording: a discreet favour, gift cards, a wire or changed bank details", 2.5)
 def bec_request(view: MessageView) -> bool:
     """Business e-mail compromise needs no link and no brand: two of its moves in one short text is the sign."""
-    return distinct_matches(BEC, lure_text(view)[:6000]) >= 2
+    return _bec_moves(view) >= 2
 
 
 @rule("BEC_REQUEST_STRONG", "Four or more payment-fraud moves in one message", 3.5)
 def bec_request_strong(view: MessageView) -> bool:
-    return distinct_matches(BEC, lure_text(view)[:6000]) >= 4
+    return _bec_moves(view) >= 4
 
 
 @rule("BEC_FROM_FREEMAIL", "Payment-fraud wording from, or answered to, a free-mail address", 2.0, reads_headers=True)

@@ -102,4 +102,5 @@ def test_oversized_or_garbage_attached_pages_are_skipped_without_error() -> None
     huge = b"<p>" + b"A" * (600 * 1024) + b"</p><form></form>"
     assert view_from_bytes(_with_html_attachment(huge)).attached_html == ()
     garbage = bytes(random.Random(5).getrandbits(8) for _ in range(20_000))
-    score(view_from_bytes(_with_html_attachment(garbage)))  # a verdict, not an exception
+    verdict = score(view_from_bytes(_with_html_attachment(garbage)))  # a verdict, not an exception
+    assert "HTML_ATTACHMENT" in verdict.names
