@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 def view_of(ctx: MessageContext) -> MessageView:
     """The spam view of the message, from ``ctx.parsed``."""
     links = [u["url"] for u in ctx.facts.get("urls", ()) if u.get("via") or u.get("in_attachment")]
-    return view_from_parsed(ctx.parsed, link_targets=links)
+    return view_from_parsed(ctx.parsed, link_targets=links, recipients=ctx.envelope.recipients)
 
 
 class _NoModel:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from mailflow.mime.types import ParsedMessage
 
 MAX_TEXT_CHARS = 200_000
+MAX_RECIPIENTS = 20
+# Headers naming who a message was delivered to, when the envelope is not known.
+_ADDRESSEE_HEADERS = frozenset(["to", "cc", "delivered-to", "x-original-to", "envelope-to"])
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class MessageView:
     part_types: tuple[str, ...] = field(default=())
     link_targets: tuple[str, ...] = ()  # where shortened links lead, and links inside attached PDFs (URLCensor)
     attached_html: tuple[str, ...] = ()  # decoded HTML and SVG attachments: pages, forms and redirects in disguise
+    recipients: tuple[str, ...] = ()  # envelope recipients where the engine knows them; else read from the headers
 
     @classmethod
     def from_parts(
@@ -55,6 +59,7 @@ class MessageView:
         part_types: Sequence[str] = (),
         link_targets: Sequence[str] = (),
         attached_html: Sequence[str] = (),
+        recipients: Sequence[str] = (),
     ) -> MessageView:
         """Build a view from decoded parts; URLs are collected from the bodies.
 
@@ -63,7 +68,8 @@ class MessageView:
         (``linked_urls``), the classifier does not.  ``attached_html`` is the
         decoded text of HTML or SVG attachments: its links and form targets
         join ``linked_urls``, and the attachment rules read its forms and
-        scripts; the classifier does not read it either.
+        scripts; the classifier does not read it either.  ``recipients`` are
+        the envelope recipients when known (``recipient_addresses``).
         """
         text = "\n".join(text_bodies)[:MAX_TEXT_CHARS]
         html = tuple(h[:MAX_TEXT_CHARS] for h in html_bodies)
@@ -77,6 +83,7 @@ class MessageView:
             part_types=tuple(t.lower() for t in part_types),
             link_targets=tuple(link_targets),
             attached_html=tuple(h[:MAX_TEXT_CHARS] for h in attached_html),
+            recipients=tuple(str(r).strip().lower() for r in recipients if r)[:MAX_RECIPIENTS],
         )
         object.__setattr__(view, "urls", tuple(view._collect_urls()))
         return view
@@ -165,6 +172,23 @@ class MessageView:
         """First value of header ``name`` (case-insensitive), or None."""
         return self._first_headers.get(name.lower())
 
+    @cached_property
+    def recipient_addresses(self) -> tuple[str, ...]:
+        """Who the message was for, lower-cased: the envelope's recipients, else the addressee headers'.
+
+        The rules that ask whether a message names or carries its own
+        reader's address read these; the classifier does not.
+        """
+        if self.recipients:
+            return self.recipients
+        values = [v for n, v in self.headers if n.lower() in _ADDRESSEE_HEADERS]
+        try:
+            pairs = getaddresses(values)
+        except Exception:  # a malformed addressee header names no one
+            return ()
+        found = dict.fromkeys(a.strip().lower() for _, a in pairs if "@" in a and " " not in a.strip())
+        return tuple(found)[:MAX_RECIPIENTS]
+
 
 _CONTENT_TYPE = re.compile(rb"^Content-Type:[ \t]*([\w.+-]+/[\w.+-]+)", re.I | re.M)
 _MAX_STRUCTURE = 6
@@ -199,14 +223,20 @@ def attached_pages(parsed: ParsedMessage) -> list[str]:
     return pages
 
 
-def view_from_parsed(parsed: ParsedMessage, link_targets: Sequence[str] = ()) -> MessageView:
-    """The view of a message the engine has parsed (``mailflow.mime.parse_message``)."""
+def view_from_parsed(
+    parsed: ParsedMessage, link_targets: Sequence[str] = (), recipients: Sequence[str] = ()
+) -> MessageView:
+    """The view of a message the engine has parsed (``mailflow.mime.parse_message``).
+
+    ``recipients`` are the envelope recipients, where the caller knows them.
+    """
     first_from = next((v for n, v in parsed.headers if n.lower() == "from"), parsed.from_)
     return MessageView.from_parts(
         subject=parsed.subject, from_=first_from, headers=parsed.headers,
         text_bodies=parsed.text_bodies, html_bodies=parsed.html_bodies,
         attachments=[(p.filename, p.content_type) for p in parsed.attachments if p.depth == 0],
         part_types=mime_structure(parsed.raw), link_targets=link_targets, attached_html=attached_pages(parsed),
+        recipients=recipients,
     )
 
 

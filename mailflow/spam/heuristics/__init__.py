@@ -18,6 +18,7 @@ RULE_MODULES = (
     "text_rules",
     "header_rules",
     "scam_rules",
+    "recipient_rules",
 )
 
 for _name in RULE_MODULES:

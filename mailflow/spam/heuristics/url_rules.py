@@ -97,7 +97,47 @@ FREE_HOSTING = frozenset(
         "fly.dev",
         "railway.app",
         "trycloudflare.com",
+        # more site builders and throwaway hosts, and Google Translate's proxy of any page
+        "firebasestorage.googleapis.com",
+        "translate.goog",
+        "jimdosite.com",
+        "yolasite.com",
+        "mystrikingly.com",
+        "carrd.co",
+        "tiiny.site",
+        "webnode.page",
+        "site123.me",
+        "duckdns.org",
+        "infinityfreeapp.com",
     ]
+)
+# File drops: anonymous uploads, where malware and phishing kits are handed out as downloads.
+FILE_DROPS = frozenset(
+    [
+        "mediafire.com",
+        "cdn.discordapp.com",
+        "catbox.moe",
+        "transfer.sh",
+        "anonfiles.com",
+        "gofile.io",
+        "pixeldrain.com",
+        "files.fm",
+        "sendspace.com",
+        "4shared.com",
+        "filetransfer.io",
+    ]
+)
+# What a link from a stranger's free host should never download: programs, scripts, disk images, archives.
+_RISKY_DOWNLOAD = re.compile(
+    r"\.(?:zip|rar|7z|iso|img|vhdx?|exe|scr|msi|com|pif|js|jse|vbs|vbe|wsf|hta|lnk|jar|bat|cmd|ps1|apk|dmg)$",
+    re.I,
+)
+# A WordPress or well-known path that should hold no page of its own: a compromised site hosting a kit.
+_COMPROMISED_PATH = re.compile(
+    r"^/(?:[\w-]+/)?(?:wp-(?:content|includes|admin)/(?:[^?#]*\.(?:php\d?|s?html?)$|(?!uploads/)[^?#]*/$)"
+    r"|\.well-known/(?!acme-challenge/|security\.txt|openpgpkey/|mta-sts|apple-app-site|assetlinks|change-password)"
+    r"[^?#]+)",
+    re.I,
 )
 
 
@@ -190,6 +230,39 @@ def url_suspicious_tld(view: MessageView) -> bool:
 @rule("URL_FREE_HOSTING", "A link points at free web hosting or a form builder", 1.0)
 def url_free_hosting(view: MessageView) -> bool:
     return any(is_free_hosting(u) for u in view.linked_urls)
+
+
+@rule(
+    "URL_DOWNLOAD_FREE_HOST",
+    "A link downloads a program, script, disk image or archive from free hosting or a file drop",
+    2.0,
+)
+def url_download_free_host(view: MessageView) -> bool:
+    return any(
+        _RISKY_DOWNLOAD.search(u.path)
+        and (u.is_ip or is_free_hosting(u) or u.domain in FILE_DROPS or u.host in FILE_DROPS)
+        for u in view.linked_urls
+    )
+
+
+@rule("URL_COMPROMISED_SITE", "A link or form goes to a page hidden in a site's WordPress or .well-known folders", 1.5)
+def url_compromised_site(view: MessageView) -> bool:
+    sender = registrable_domain(view.from_domain) if view.from_domain else ""
+    return any(u.domain != sender and _COMPROMISED_PATH.match(u.path) for u in view.linked_urls)
+
+
+# A host that reads as a real domain up to a hyphen: ``e-zpassny.com-tollpay.xin``, ``usps.com-track.top``;
+# ``www.net-hub.com`` is a real name that merely starts with "net-".
+_DISGUISED_HOST = re.compile(
+    r"(?:^|\.)(?!(?:www\d?|mail|m|web|ftp|smtp|news|blog|shop)\.)[a-z0-9-]+\.(?:com|net|org|gov|edu)-[a-z0-9]", re.I
+)
+
+
+@rule(
+    "URL_DISGUISED_HOST", "A link host starts like a real domain and carries on after a hyphen (site.com-pay.xyz)", 2.0
+)
+def url_disguised_host(view: MessageView) -> bool:
+    return any(_DISGUISED_HOST.search(u.host) for u in view.linked_urls)
 
 
 @rule("URL_SCRIPT_SCHEME", "A link uses a javascript: or data: target", 1.5)

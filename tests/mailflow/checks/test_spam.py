@@ -63,6 +63,16 @@ def test_engine_reads_a_fake_login_page_attached_to_the_message(node):
     assert ctx.score >= 5.0
 
 
+def test_engine_knows_the_reader_from_the_envelope_when_the_headers_hide_them(node):
+    """Sent to undisclosed recipients, the kit link still carries the envelope recipient's own address."""
+    msg = mail(subject="Mailbox storage notice", sender="acme.test Mail Admin <admin@mailbox-notice.example>",
+               body="Your messages are on hold. Review them: https://docs-portal.example.net/v#bob@acme.test\n")
+    msg.replace_header("To", "undisclosed-recipients:;")
+    ctx = context(msg.as_bytes())
+    SpamContent().run(ctx)
+    assert {"RECIPIENT_IN_LINK", "RECIPIENT_DOMAIN_AS_SENDER"} <= set(symbol_names(ctx))
+
+
 def test_allowlisted_sender_skips_spam_but_never_antivirus(node):
     raw, _ = eicar_message("plain attachment")
     ctx = context(raw)

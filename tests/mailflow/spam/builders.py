@@ -17,10 +17,11 @@ def build(
     extra_headers: tuple[tuple[str, str], ...] = (),
     date: bool = True,
     message_id: bool = True,
+    to: str = "bob@example.org",
 ) -> bytes:
     msg = EmailMessage()
     msg["From"] = from_
-    msg["To"] = "bob@example.org"
+    msg["To"] = to
     msg["Subject"] = subject
     if date:
         msg["Date"] = "Mon, 03 Mar 2025 10:00:00 +0000"

@@ -107,6 +107,18 @@ CASES: dict[str, dict[str, object]] = {
     "REPLY_TO_FREEMAIL": {"extra_headers": (("Reply-To", "ceo.private@gmail.com"),)},
     "FROM_NO_ADDRESS": {"from_": "Undisclosed sender"},
     "FREEMAIL_EXEC_NAME": {"from_": "Jane Doe CEO <jane.doe.office@gmail.com>"},
+    "RECIPIENT_DOMAIN_AS_SENDER": {"from_": "example.org IT Helpdesk <it-desk@mailadmin-notify.example.net>"},
+    "RECIPIENT_IN_LINK": {"text": "Your documents are ready: https://docs-view.example.net/open#bob@example.org"},
+    "RECIPIENT_IN_PAGE": {
+        "attachments": (
+            ("Voicemail.htm", "text/html",
+             b'<form action="https://collect.example.net/p"><input name="u" value="bob@example.org">'
+             b'<input type="password" name="pw"></form>'),
+        ),
+    },
+    "URL_DOWNLOAD_FREE_HOST": {"text": "Download your statement: https://files-2291.web.app/Statement_0425.zip"},
+    "URL_COMPROMISED_SITE": {"text": "Sign in: https://bakery.example.net/wp-content/plugins/x/secure/login.php"},
+    "URL_DISGUISED_HOST": {"text": "Pay your toll today: https://e-zpassny.com-tollpay.example/pay"},
 }
 
 
@@ -426,3 +438,101 @@ def test_links_inside_an_attached_pdf_are_link_destinations() -> None:
 )
 def test_talking_about_recovery_phrases_is_no_seed_phrase_lure(text: str) -> None:
     assert "SEED_PHRASE_LURE" not in {h.name for h in evaluate(view(text=text))}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"from_": "Bob's IT team <it@example.org>", "subject": "example.org password expires today",
+         "text": "Your password expires today. Change it at https://sso.example.org/"},
+        {"from_": "DMARC reports <noreply-dmarc@dmarc.example.net>", "subject": "Report domain: example.org",
+         "attachments": (("example.org!report.xml.gz", "application/gzip", b"\x1f\x8b"),)},
+        {"from_": "Google <no-reply@accounts.google.com>", "subject": "Security alert for bob@example.org",
+         "text": "A new sign-in on Windows. If this wasn't you, secure your account: https://myaccount.google.com/"},
+        {"from_": "example.com IT Helpdesk <it@mailadmin-notify.example.net>", "to": "bob@gmail.com",
+         "text": "Your mailbox is full."},
+        {"from_": "Carol <carol@example.net>", "subject": "example.org outage notes",
+         "text": "The example.org mirror was down for an hour; notes at https://status.example.net/"},
+    ],
+)
+def test_the_readers_own_domain_named_rightly_is_not_impersonation(case: dict) -> None:
+    """Their own IT, a report about their domain, a brand's alert, free mail readers, a note that names it."""
+    assert "RECIPIENT_DOMAIN_AS_SENDER" not in {h.name for h in evaluate(view(**case))}
+
+
+def test_the_readers_domain_in_a_lure_subject_from_elsewhere_is_impersonation() -> None:
+    case = {"from_": "Mail Admin <admin@notify-center.example.net>",
+            "subject": "Password expiry notice for bob@example.org",
+            "text": "Your password will expire today. Keep your current password: https://keep.example.net/"}
+    assert "RECIPIENT_DOMAIN_AS_SENDER" in {h.name for h in evaluate(view(**case))}
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://lists.example.net/mailman/options/dev/bob%40example.org",
+        "https://calendar.google.com/calendar/event?action=RESPOND&eid=Ym9iQGV4YW1wbGUub3Jn",
+        "https://news.example.net/unsubscribe?u=Ym9iQGV4YW1wbGUub3Jn",
+        "https://survey.example.net/s?email=bob@example.org",
+        "https://sso.example.org/login#bob@example.org",
+    ],
+)
+def test_the_readers_address_in_a_services_own_links_is_no_kit_link(link: str) -> None:
+    """List options, a calendar's event id, unsubscribing, a survey's plain query, the reader's own site."""
+    assert "RECIPIENT_IN_LINK" not in {h.name for h in evaluate(view(text=f"See {link}"))}
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://view-docs.example.net/s/#Ym9iQGV4YW1wbGUub3Jn",
+        "https://files.example.net/d?id=91&u=Ym9iQGV4YW1wbGUub3Jn&t=1",
+        "https://secure-pages-77.pages.dev/?login=bob%40example.org",
+        "https://bucket-9.s3.amazonaws.com/index.html#bob@example.org",
+    ],
+)
+def test_the_readers_address_handed_to_a_strangers_page_is_a_kit_link(link: str) -> None:
+    """In the fragment, Base64 in the query, plain to free hosting; a fragment counts even on cloud storage."""
+    assert "RECIPIENT_IN_LINK" in {h.name for h in evaluate(view(text=f"Open {link}"))}
+
+
+def test_a_static_attached_page_naming_the_reader_is_not_prefilled_login() -> None:
+    page = b"<html><body><h1>Invoice 0425</h1><p>Bill to: bob@example.org</p><p>Total: 120.00</p></body></html>"
+    fired = {h.name for h in evaluate(view(attachments=(("invoice.html", "text/html", page),)))}
+    assert "HTML_ATTACHMENT" in fired and "RECIPIENT_IN_PAGE" not in fired
+
+
+def test_a_script_written_page_prefilled_with_the_reader_is_recognised() -> None:
+    page = b"<script>document.write(unescape('%3Cinput%20value%3D%22bob%40example.org%22%3E'))</script>"
+    fired = {h.name for h in evaluate(view(attachments=(("VM_0425.html", "text/html", page),)))}
+    assert "RECIPIENT_IN_PAGE" in fired
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://storage.googleapis.com/syzbot-assets/1b8e6a2c8d11/mount_0.gz",
+        "https://github.com/example/tool/releases/download/v1.2/tool-1.2.zip",
+        "https://downloads.example.net/setup.exe",
+        "https://docs-41.web.app/guide.pdf",
+    ],
+)
+def test_downloads_from_project_hosts_or_documents_are_no_risky_download(link: str) -> None:
+    assert "URL_DOWNLOAD_FREE_HOST" not in {h.name for h in evaluate(view(text=f"Get {link}"))}
+
+
+@pytest.mark.parametrize(
+    ("from_", "link"),
+    [
+        ("WordPress <wordpress@blog.example.net>", "https://blog.example.net/wp-admin/comment.php?action=approve&c=4"),
+        ("Alice <alice@example.com>", "https://blog.example.net/wp-content/uploads/2024/05/report.pdf"),
+        ("Alice <alice@example.com>", "https://www.example.net/.well-known/security.txt"),
+    ],
+)
+def test_a_sites_own_admin_links_and_uploads_are_not_compromised_pages(from_: str, link: str) -> None:
+    assert "URL_COMPROMISED_SITE" not in {h.name for h in evaluate(view(from_=from_, text=f"See {link}"))}
+
+
+@pytest.mark.parametrize("host", ["www.net-hub.com", "mail.org-chart.example", "com-pass.example", "www.example.com"])
+def test_real_names_that_start_with_a_tld_word_are_not_disguised(host: str) -> None:
+    assert "URL_DISGUISED_HOST" not in {h.name for h in evaluate(view(text=f"See https://{host}/page"))}
