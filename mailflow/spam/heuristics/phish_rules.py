@@ -29,14 +29,14 @@ LURE = compile_phrases(
     + r"|\bupdate your (?:account|password|credentials|login|mailbox|e-?mail account)\b"
     + r"|\bpassword (?:will |is about to |is set to )?(?:expire|expires|has expired|expiration)"
     r"|\bunusual (?:sign-?in|log-?in|activity)|\bsuspicious (?:activity|sign-?in|log-?in|login attempt)"
-    r"|\b(?:your|the) (?:account|mailbox) (?:has been|will be|is|was) (?:temporarily )?"
-    r"(?:suspended|locked|disabled|limited|restricted|deactivated|terminated|on hold)"
+    r"|\b(?:your|the) (?:e-?mail )?(?:account|mailbox) (?:has been|will be|is|was) (?:temporarily )?"
+    r"(?:suspended|locked|blocked|frozen|disabled|limited|restricted|deactivated|terminated|on hold)"
     r"|\bupdate your (?:payment|billing|card) (?:information|details|method)"
     r"|\b(?:mailbox|storage|e-?mail) (?:is |quota )?(?:full|almost full|exceeded|quota)"
     r"|\b(?:reactivate|re-activate|restore|unlock|secure) your (?:account|mailbox|access)"
     r"|\b(?:click|tap) (?:here|below|the (?:link|button)) to (?:verify|confirm|update|log ?in|sign ?in"
     r"|restore|unlock|validate|keep)"
-    r"|\byou have (?:\d+ )?(?:new )?(?:pending|undelivered|held|incoming|unread|blocked) "
+    r"|\byou have (?:\d+ )?(?:new )?(?:(?:pending|undelivered|held|incoming|unread|blocked|failed) ){1,2}"
     r"(?:messages?|e-?mails?|documents?|fax|voicemail|payments?|shipments?|packages?|deliver(?:y|ies))"
     r"|\bshared (?:a|the|an) (?:document|file|folder|invoice|pdf) with you"
     r"|\breview and sign|\b(?:view|open|access) (?:the )?(?:secure|shared|encrypted) (?:document|file|message)"
@@ -62,7 +62,19 @@ LURE = compile_phrases(
     r"of [$€£]?\d"
     r"|\b(?:reached|exceeded|is at) (?:\d+(?:\.\d+)?% of )?(?:its|your|the) (?:storage|mailbox|quota) (?:limit|quota)"
     r"|\bupgrade (?:your )?(?:mailbox|storage|e-?mail) (?:quota|storage|capacity)"
-    r"|\byour (?:reward )?points (?:will |are about to |are set to )?expire|\bredeem your (?:points|reward)",
+    r"|\byour (?:reward )?points (?:will |are about to |are set to )?expire|\bredeem your (?:points|reward)"
+    # the kit's own phrases: keep the password you have, sign in to see what was sent, prove the mailbox is yours
+    r"|\bkeep (?:your |the )?(?:current|same|existing|old) password"
+    r"|\b(?:sign|log) ?in to (?:view|access|read|download|review|open) (?:the |your |this )?"
+    r"(?:document|file|message|invoice|fax|voice ?mail|attachment|statement)"
+    r"|\bconfirm (?:that )?you (?:still )?(?:own|use) this (?:e-?mail|account|mailbox|address)"
+    r"|\b(?:mailbox|e-?mail|account) (?:verification|validation|re-?validation|upgrade|migration) "
+    r"(?:is )?(?:required|needed|pending|notice)"
+    r"|\b(?:messages?|e-?mails?) (?:could not be|were not|weren't|have not been) delivered to your (?:inbox|mailbox)"
+    r"|\b(?:your )?(?:e-?mail|mailbox|account) will be (?:deactivated|deleted|closed|disconnected|shut down)"
+    r"|\bunpaid tolls?\b|\b(?:toll|traffic|parking|speeding) (?:violation|fine|ticket)s? "
+    r"(?:notice|unpaid|outstanding|overdue|due)"
+    r"|\b(?:eligible|qualified) (?:to receive |for )?a (?:tax )?refund|\btax refund (?:of|notification|request)",
 )
 # The same lures in the languages of Europe's most phished banks, carriers and tax offices.
 LURE_INTL = compile_phrases(
@@ -108,7 +120,21 @@ LURE_INTL = compile_phrases(
     r"|\b(?:verifica|conferma|aggiorna) (?:il tuo|la tua|i tuoi|le tue) "
     r"(?:account|conto|identità|dati|password|credenziali)"
     r"|\bil tuo (?:account|conto) (?:è stato|sarà|è) (?:temporaneamente )?(?:sospeso|bloccato|limitato|disattivato)"
-    r"|\battività (?:insolita|sospetta)|\bla tua password (?:scade|è scaduta)",
+    r"|\battività (?:insolita|sospetta)|\bla tua password (?:scade|è scaduta)"
+    # Polish
+    r"|\b(?:zweryfikuj|potwierdź|zaktualizuj) (?:swoje|swoją|swój|swoich) (?:konto|tożsamość|dane|hasło)"
+    r"|\b(?:twoje|pana|pani) konto (?:zostało|zostanie) (?:tymczasowo )?(?:zablokowane|zawieszone|ograniczone)"
+    r"|\bnietypow\w+ (?:aktywność|logowanie)|\bdopłat\w* do (?:przesyłki|paczki)"
+    # Turkish
+    r"|\bhesabınız (?:geçici olarak )?(?:askıya alın|kilitlen|engellen|kısıtlan)\w*"  # noqa: RUF001
+    r"|\b(?:kimliğinizi|hesabınızı|bilgilerinizi) (?:doğrulayın|onaylayın|güncelleyin)"  # noqa: RUF001
+    r"|\bşüpheli (?:giriş|işlem|etkinlik)"
+    # Japanese (no spaces between words, so the phrases are short runs of the lure's own words)
+    r"|アカウント(?:が|は)?(?:一時的に)?(?:停止|凍結|ロック|利用制限|制限)"
+    r"|(?:ご本人様?|本人)確認(?:を|の)?(?:お願い|行って|完了|手続き)"
+    r"|お支払い(?:方法|情報)(?:を|の)?(?:更新|確認)"
+    r"|不正(?:な)?(?:ログイン|アクセス|利用)(?:を|が)(?:検知|確認)"
+    r"|(?:パスワード|暗証番号)(?:の)?(?:有効期限|再設定|更新)(?:が|を|は)?",
 )
 URGENT = compile_phrases(
     r"\bwithin (?:24|48|72|twenty-four|forty-eight) ?(?:hours|hrs)|\bfailure to (?:verify|confirm|update|comply)"

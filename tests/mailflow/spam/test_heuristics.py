@@ -364,6 +364,13 @@ def test_a_redirecting_link_is_judged_by_where_it_leads() -> None:
         "Your mailbox has reached 99.8% of its storage limit.",
         "Seu CPF está irregular. Atualize seu cadastro para evitar o bloqueio.",
         "Your reward points will expire on Friday. Redeem your points now.",
+        "Your email account will be deactivated today. Keep current password to continue.",
+        "You have 5 pending incoming emails. Sign in to view the messages.",
+        "Twoje konto zostało zablokowane. Zweryfikuj swoje dane.",
+        "Hesabınız geçici olarak askıya alınmıştır. Kimliğinizi doğrulayın.",  # noqa: RUF001
+        "お客様のアカウントが一時的に停止されました。ご本人確認をお願いします。",
+        "You have an unpaid toll balance of $4.15.",
+        "You are eligible to receive a tax refund of 684.29 GBP.",
     ],
 )
 def test_credential_lures_in_other_wordings_and_languages(text: str) -> None:
@@ -378,6 +385,10 @@ def test_credential_lures_in_other_wordings_and_languages(text: str) -> None:
         "Adjunto el informe trimestral; confirme su asistencia al comité.",
         "Kunt u de offerte controleren en vóór vrijdag terugsturen?",
         "The held messages were released after the quarantine rule was fixed (see the mailing list thread).",
+        "Your message could not be delivered to one or more recipients.",
+        "The Gerrit account migration is planned for Monday; your old password keeps working.",
+        "Die Zahlung ist eingegangen. Vielen Dank für Ihre Bestellung.",
+        "会議の資料を共有します。ご確認ください。",
         "Fax numbers changed: the new fax is +49 30 1234567.",
         "You can update your details and dietary requirements on your registration page until October.",
         "Why did this pass the filter?\n\n> Your password expires today. Verify your account within 24 hours:\n"
