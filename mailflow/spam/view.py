@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,7 @@ MAX_TEXT_CHARS = 200_000
 MAX_RECIPIENTS = 20
 # Headers naming who a message was delivered to, when the envelope is not known.
 _ADDRESSEE_HEADERS = frozenset(["to", "cc", "delivered-to", "x-original-to", "envelope-to"])
+_ADDRESS = re.compile(r"[\w.+'=-]+@(?:[\w-]+\.)+[a-z]{2,24}\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -181,12 +182,8 @@ class MessageView:
         """
         if self.recipients:
             return self.recipients
-        values = [v for n, v in self.headers if n.lower() in _ADDRESSEE_HEADERS]
-        try:
-            pairs = getaddresses(values)
-        except Exception:  # a malformed addressee header names no one
-            return ()
-        found = dict.fromkeys(a.strip().lower() for _, a in pairs if "@" in a and " " not in a.strip())
+        values = " ".join(v[:2000] for n, v in self.headers if n.lower() in _ADDRESSEE_HEADERS)
+        found = dict.fromkeys(a.lower() for a in _ADDRESS.findall(values))
         return tuple(found)[:MAX_RECIPIENTS]
 
 

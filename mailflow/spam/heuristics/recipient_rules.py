@@ -43,6 +43,8 @@ def _organisation_domains(view: MessageView) -> list[str]:
 
 def _names(text: str, domain: str) -> bool:
     """``domain`` written as a name of its own in ``text`` (not inside a longer host or word)."""
+    if domain not in text.lower():
+        return False
     return re.search(r"(?<![\w.-])" + re.escape(domain) + r"(?![\w-]|\.[a-z0-9])", text, re.I) is not None
 
 
@@ -53,9 +55,9 @@ def _names(text: str, domain: str) -> bool:
     reads_headers=True,
 )
 def recipient_domain_as_sender(view: MessageView) -> bool:
-    sender = registrable_domain(view.from_domain) if view.from_domain else ""
-    if not sender:
+    if not view.from_domain:
         return False
+    sender = registrable_domain(view.from_domain)
     for domain in _organisation_domains(view):
         if sender == domain:
             continue
@@ -91,12 +93,11 @@ def _carries(url: Url, forms: tuple[str, ...], brands: frozenset[str]) -> bool:
         decoded = unquote(fragment).lower()
         if plain in decoded or any(e in fragment for e in encoded):
             return True
-    if url.domain in brands or _OWN_ADDRESS_LINK.search(url.raw):
-        return False
-    if any(len(e) >= 12 and e in url.raw for e in encoded):
-        return True
     lowered = url.raw.lower()
-    return (plain in lowered or percent in lowered) and (url.is_ip or is_free_hosting(url))
+    carried = any(len(e) >= 12 and e in url.raw for e in encoded) or (
+        (plain in lowered or percent in lowered) and (url.is_ip or is_free_hosting(url))
+    )
+    return carried and url.domain not in brands and not _OWN_ADDRESS_LINK.search(url.raw)
 
 
 @rule(
