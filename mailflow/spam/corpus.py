@@ -9,7 +9,8 @@
 - mbox files ``ham.mbox`` and ``spam.mbox``.
 
 Used by ``mailflow.spam.train`` and the accuracy bench; messages are read
-as bytes.  See docs/spam.md.
+as bytes.  ``supplement_dir`` is the modern training supplement that the
+default model learns from besides the corpus.  See docs/spam.md.
 """
 
 from __future__ import annotations
@@ -105,3 +106,12 @@ def iter_corpus(corpus_dir: str | Path) -> Iterator[Sample]:
 def default_corpus_dir() -> Path:
     """``../shared/corpus`` relative to the repository root."""
     return Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
+
+
+def supplement_dir() -> Path:
+    """The modern training supplement shipped in the repository (``data/modern``: ``ham/`` and ``spam/``).
+
+    The 2002 corpus has no mail of today's services, list software or
+    phishing; the default model also learns from these messages.
+    """
+    return Path(__file__).resolve().parent / "data" / "modern"
