@@ -70,3 +70,28 @@ def test_the_accuracy_bench_says_so_instead_of_a_traceback(tmp_path, capsys):
         sys.path.pop(0)
     assert spam_accuracy.main([str(tmp_path)]) == 2
     assert "cannot read the corpus: no corpus in" in capsys.readouterr().err
+
+
+def _write(root, files: dict[str, str]) -> None:
+    for rel, subject in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(_mail(subject))
+
+
+def test_training_learns_the_supplement_besides_the_corpus(tmp_path):
+    """A word only the supplement's spam uses is learnt as spam; without the supplement it is unknown."""
+    from mailflow.spam import train
+    from mailflow.spam.model import Model
+    from mailflow.spam.view import view_from_bytes
+
+    corpus, supplement = tmp_path / "corpus", tmp_path / "supplement"
+    _write(corpus, {f"ham/{i}": f"meeting notes {i}" for i in range(6)})
+    _write(corpus, {f"spam/{i}": f"cheap pills {i}" for i in range(6)})
+    _write(supplement, {f"spam/{i}": f"zorblatt wallet sync {i}" for i in range(4)} | {"ham/0": "release notes"})
+    with_it, without = tmp_path / "with.bin", tmp_path / "without.bin"
+    assert train.main([str(corpus), "--supplement", str(supplement), "--output", str(with_it)]) == 0
+    assert train.main([str(corpus), "--no-supplement", "--output", str(without)]) == 0
+    probe = view_from_bytes(_mail("zorblatt wallet sync now"))
+    learnt, plain = Model.load(with_it), Model.load(without)
+    assert learnt.meta["supplement"] == 5 and plain.meta["supplement"] == 0
+    assert learnt.probability(probe) > plain.probability(probe) + 0.2
