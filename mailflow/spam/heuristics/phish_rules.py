@@ -408,7 +408,15 @@ def attachment_shortcut(view: MessageView) -> bool:
     return any(name.lower().rstrip().endswith(_LINK_FILES) for name, _ in view.attachments)
 
 
-@rule("ATTACHMENT_DOUBLE_EXT", "An attachment name hides its type behind a second extension", 1.5)
+_DOUBLE_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|jpe?g|png|txt)\s*\.(?:html?|svg|exe|scr|js|vbs|bat|cmd|lnk|iso)$", re.I)
+# Bidirectional controls turn "invoice\u202efdp.exe" into "invoiceexe.pdf" on screen.
+_BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+@rule(
+    "ATTACHMENT_DOUBLE_EXT",
+    "An attachment name hides its type behind a second extension or a right-to-left override",
+    1.5,
+)
 def attachment_double_ext(view: MessageView) -> bool:
-    pattern = re.compile(r"\.(?:pdf|docx?|xlsx?|jpe?g|png|txt)\s*\.(?:html?|svg|exe|scr|js|vbs|bat|cmd|lnk|iso)$", re.I)
-    return any(pattern.search(name) for name, _ in view.attachments)
+    return any(_DOUBLE_EXT.search(name) or _BIDI_CONTROLS.search(name) for name, _ in view.attachments)

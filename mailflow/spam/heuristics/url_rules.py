@@ -142,11 +142,13 @@ _COMPROMISED_PATH = re.compile(
 
 
 def is_free_hosting(url: Url) -> bool:
-    """Free web hosting, a form builder, or an IPFS gateway: pages anyone can publish without a trace."""
+    """Free web hosting, a form builder, an IPFS gateway or a page in an S3 bucket: pages anyone can publish."""
     if url.domain in FREE_HOSTING or url.host in FREE_HOSTING:
         return True
     if url.path.startswith(("/ipfs/", "/ipns/")) or ".ipfs." in url.host:  # any IPFS gateway, path or subdomain
         return True
+    if url.domain == "amazonaws.com" and ".s3" in f".{url.host}" and url.path.lower().endswith((".html", ".htm")):
+        return True  # a web page in a storage bucket anyone can create
     return url.host == "docs.google.com" and url.path.startswith("/forms/")
 
 

@@ -547,3 +547,21 @@ def test_a_sites_own_admin_links_and_uploads_are_not_compromised_pages(from_: st
 @pytest.mark.parametrize("host", ["www.net-hub.com", "mail.org-chart.example", "com-pass.example", "www.example.com"])
 def test_real_names_that_start_with_a_tld_word_are_not_disguised(host: str) -> None:
     assert "URL_DISGUISED_HOST" not in {h.name for h in evaluate(view(text=f"See https://{host}/page"))}
+
+
+def test_a_right_to_left_override_in_an_attachment_name_hides_its_type() -> None:
+    attachment = ("invoice\u202efdp.exe", "application/octet-stream", b"MZ")
+    assert "ATTACHMENT_DOUBLE_EXT" in {h.name for h in evaluate(view(attachments=(attachment,)))}
+
+
+@pytest.mark.parametrize(
+    ("link", "free"),
+    [
+        ("https://invoice-view-3391.s3.us-east-1.amazonaws.com/index.html", True),
+        ("https://s3.amazonaws.com/statement-2291/view.htm", True),
+        ("https://my-assets.s3.amazonaws.com/logo.png", False),
+        ("https://console.aws.amazon.com/s3/home.html", False),
+    ],
+)
+def test_a_web_page_in_a_storage_bucket_is_free_hosting(link: str, free: bool) -> None:
+    assert ("URL_FREE_HOSTING" in {h.name for h in evaluate(view(text=f"Open {link}"))}) is free
