@@ -40,6 +40,7 @@ class HtmlDoc:
     images: int = 0
     tags: Counter[str] = field(default_factory=Counter)
     form_actions: list[str] = field(default_factory=list)
+    preheader_chars: int = 0  # hidden text before the first visible word: the inbox preview line
 
 
 def _is_hidden(tag: str, attrs: dict[str, str]) -> bool:
@@ -66,6 +67,7 @@ class _Parser(HTMLParser):
         self._hidden: list[str] = []
         self._link: list[str] | None = None
         self._href = ""
+        self._seen_visible = False
 
     def _state(self) -> tuple[bool, bool]:
         return self._stack[-1][1:] if self._stack else (False, False)
@@ -107,7 +109,13 @@ class _Parser(HTMLParser):
         hidden, skip = self._state()
         if skip:
             return
-        (self._hidden if hidden else self._visible).append(data)
+        if hidden:
+            self._hidden.append(data)
+            if not self._seen_visible:
+                self.doc.preheader_chars += len(" ".join(data.split())) + 1
+        else:
+            self._visible.append(data)
+            self._seen_visible = self._seen_visible or not data.isspace()
         if self._link is not None and not hidden:
             self._link.append(data)
 

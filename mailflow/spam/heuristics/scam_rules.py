@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from mailflow.spam.fastre import compile_phrases
 from mailflow.spam.heuristics.base import distinct_matches, lure_text, rule
+from mailflow.spam.heuristics.brands import all_brand_domains
 from mailflow.spam.heuristics.header_rules import FREEMAIL, reply_to_address
+from mailflow.spam.urls import registrable_domain
 from mailflow.spam.view import MessageView
 
 _ARCHIVES = (".zip", ".7z", ".rar", ".gz", ".tgz", ".tar", ".ace", ".arj", ".cab", ".xz", ".bz2", ".r00")
@@ -148,10 +150,24 @@ def bec_from_freemail(view: MessageView) -> bool:
     return view.from_domain in FREEMAIL or reply_to_address(view).rpartition("@")[2] in FREEMAIL
 
 
+# What makes the number the way out of a charge rather than a help desk: disowning or cancelling it.
+CALLBACK_DISPUTE = compile_phrases(
+    r"\b(?:did ?(?:n't|not)|never) (?:authori[sz]e|make|place|request|recogni[sz]e|order|approve)"
+    r"|\bnot (?:authori[sz]ed|made|placed|requested) by you|\bunauthori[sz]ed|\bif this (?:was|wasn't) (?:not )?you"
+    r"|\b(?:to|wish to|want to|like to) (?:cancel|dispute|stop|reverse)|\bfor (?:a|your) (?:refund|cancell?ation)"
+    r"|\b(?:claim|request|get) (?:a |your )?refund"
+    r"|\bcancel (?:this|the|your) (?:order|subscription|renewal|charge|payment)"
+)
+
+
 @rule("CALLBACK_SCAM", "A charge or renewal the reader never made, with a phone number to call about it", 2.5)
 def callback_scam(view: MessageView) -> bool:
+    """The number is offered to disown or cancel the charge, and the mail is not the merchant's own."""
     text = lure_text(view)
-    return bool(CALLBACK_CHARGE.search(text)) and bool(CALLBACK_CALL.search(text))
+    if not (CALLBACK_CHARGE.search(text) and CALLBACK_CALL.search(text) and CALLBACK_DISPUTE.search(text)):
+        return False
+    sender = registrable_domain(view.from_domain)
+    return sender in FREEMAIL or sender not in all_brand_domains()
 
 
 @rule("INVESTMENT_SCAM", "Promises of guaranteed or daily returns, trading bots, presales or fees to withdraw", 2.0)

@@ -423,6 +423,8 @@ def test_list_and_real_service_via_names_are_not_impersonation(from_: str) -> No
         ("Your subscription has been renewed. Manage it at https://account.example.com/billing", "CALLBACK_SCAM"),
         ("Call me on +49 30 1234 5678 if the build breaks again.", "CALLBACK_SCAM"),
         ("Your order has been confirmed. Questions? Call us at +44 20 7946 0000.", "CALLBACK_SCAM"),
+        ("Your domain was renewed automatically and $38.18 has been charged. Need help? Call us: (480) 555-0142.",
+         "CALLBACK_SCAM"),
         ("The presale of conference tickets opens on Friday.", "INVESTMENT_SCAM"),
         ("Release announcements are also posted in our Telegram channel: t.me/example_releases", "MESSENGER_JOB_OFFER"),
         ("We won the jackpot: the sponsor covers the whole sprint.", "CASINO_SPAM"),
@@ -565,3 +567,19 @@ def test_a_right_to_left_override_in_an_attachment_name_hides_its_type() -> None
 )
 def test_a_web_page_in_a_storage_bucket_is_free_hosting(link: str, free: bool) -> None:
     assert ("URL_FREE_HOSTING" in {h.name for h in evaluate(view(text=f"Open {link}"))}) is free
+
+
+def test_a_brands_own_receipt_with_a_dispute_line_is_no_callback_scam() -> None:
+    text = ("Your Microsoft 365 subscription has been renewed and your card was charged $99.99. "
+            "If you did not authorize this, call +1 (800) 555-0142.")
+    assert "CALLBACK_SCAM" not in {h.name for h in evaluate(view(from_="Microsoft <billing@microsoft.com>", text=text))}
+    assert "CALLBACK_SCAM" in {h.name for h in evaluate(view(from_="Billing <billing.dept@outlook.com>", text=text))}
+
+
+def test_a_hidden_preview_line_is_not_hidden_text_but_filler_is() -> None:
+    preheader = '<div style="display:none;max-height:0">Your receipt from Example Shop, order 4411 has shipped</div>'
+    body = "<p>Thanks for your order. Track it at https://shop.example.com/track/4411</p>"
+    assert "HTML_HIDDEN_TEXT" not in {h.name for h in evaluate(view(html=preheader + body))}
+    filler = '<span style="display:none">' + "lorem ipsum dolor sit amet " * 20 + "</span>"
+    assert "HTML_HIDDEN_TEXT" in {h.name for h in evaluate(view(html=preheader + body + filler))}
+    assert "HTML_HIDDEN_TEXT" in {h.name for h in evaluate(view(html=filler + body))}  # a "preview" of filler
