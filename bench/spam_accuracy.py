@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from mailflow.spam import DELETE_THRESHOLD, QUARANTINE_THRESHOLD, TAG_THRESHOLD, load_default_model, score
-from mailflow.spam.corpus import CorpusError, Sample, default_corpus_dir, iter_corpus, supplement_dir
+from mailflow.spam import DELETE_THRESHOLD, QUARANTINE_THRESHOLD, TAG_THRESHOLD, Model, load_default_model, score
+from mailflow.spam.corpus import SUPPLEMENT_WEIGHT, CorpusError, Sample, default_corpus_dir, iter_corpus, supplement_dir
 from mailflow.spam.training import train_views
 from mailflow.spam.view import MessageView, view_from_bytes
 
@@ -64,6 +64,7 @@ def cross_validate(
     body_only: bool,
     seed: int = 1729,
     extra: tuple[list[MessageView], list[bool]] = ([], []),
+    extra_weight: float = 1.0,
 ) -> list[float]:
     """Score every message with a model trained on the other folds (plus ``extra``, never scored)."""
     totals = [0.0] * len(samples)
@@ -71,7 +72,10 @@ def cross_validate(
         held = set(fold)
         train = [i for i in range(len(samples)) if i not in held]
         model = train_views(
-            [views[i] for i in train] + extra[0], [samples[i].is_spam for i in train] + extra[1], body_only=body_only
+            [views[i] for i in train] + extra[0],
+            [samples[i].is_spam for i in train] + extra[1],
+            body_only=body_only,
+            weights=[1.0] * len(train) + [extra_weight] * len(extra[0]),
         )
         for i in fold:
             totals[i] = score(views[i], model, body_only=body_only).score
@@ -102,9 +106,11 @@ def report(samples: list[Sample], totals: list[float]) -> None:
     print("  ranking (best threshold for a given share of ham held): spam caught " + ", ".join(caught))
 
 
-def score_shipped(samples: list[Sample], views: list[MessageView], body_only: bool, listing: bool) -> list[float]:
-    """Score every view with the shipped model; with ``listing``, print each, misses first."""
-    model = load_default_model()
+def score_shipped(
+    samples: list[Sample], views: list[MessageView], body_only: bool, listing: bool, model_path: Path | None = None
+) -> list[float]:
+    """Score every view with the shipped model (or ``model_path``); with ``listing``, print each, misses first."""
+    model = Model.load(model_path) if model_path else load_default_model()
     verdicts = [score(view, model, body_only=body_only) for view in views]
     if listing:
         def wrong_first(i: int) -> tuple[bool, float]:
@@ -147,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--supplement", type=Path,
                         help="messages added to every fold's training, never scored (default: the shipped supplement)")
     parser.add_argument("--no-supplement", action="store_true", help="train on the corpus folds alone")
+    parser.add_argument("--model", type=Path, help="with --shipped: score with this model file instead")
+    parser.add_argument("--supplement-weight", type=float, default=SUPPLEMENT_WEIGHT)
     args = parser.parse_args(argv)
     if args.shipped and args.body_only:
         parser.error("--shipped scores with the shipped model, which reads headers; --body-only needs cross-validation")
@@ -162,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     mode = "body only (subject + bodies)" if args.body_only else "full message"
     if args.shipped:
         print(f"{len(samples)} messages scored with the shipped model, {mode}")
-        report(samples, score_shipped(samples, views, args.body_only, args.list))
+        report(samples, score_shipped(samples, views, args.body_only, args.list, args.model))
         return 0
     extra: tuple[list[MessageView], list[bool]] = ([], [])
     supplement = args.supplement or (supplement_dir() if supplement_dir().is_dir() else None)
@@ -172,9 +180,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.body_only:
             extra_views = [body_only_view(v) for v in extra_views]
         extra = (extra_views, [s.is_spam for s in added])
-    trained_on = f", every fold also trained on {len(extra[0])} supplement messages" if extra[0] else ""
+    trained_on = (
+        f", every fold also trained on {len(extra[0])} supplement messages (weight {args.supplement_weight})"
+        if extra[0] else ""
+    )
     print(f"{len(samples)} messages, {args.folds}-fold cross-validation (fold seed {args.seed}), {mode}{trained_on}")
-    report(samples, cross_validate(samples, views, args.folds, args.body_only, args.seed, extra))
+    totals = cross_validate(samples, views, args.folds, args.body_only, args.seed, extra, args.supplement_weight)
+    report(samples, totals)
     measure_speed(samples, views, args.body_only)
     print(f"  done in {time.monotonic() - started:.0f}s")
     return 0

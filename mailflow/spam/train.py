@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from mailflow.spam import DEFAULT_MODEL_PATH
-from mailflow.spam.corpus import CorpusError, default_corpus_dir, iter_corpus, supplement_dir
+from mailflow.spam.corpus import SUPPLEMENT_WEIGHT, CorpusError, default_corpus_dir, iter_corpus, supplement_dir
 from mailflow.spam.training import train_views
 from mailflow.spam.view import view_from_bytes
 
@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=DEFAULT_MODEL_PATH)
     parser.add_argument("--supplement", type=Path, help="extra labelled messages to learn (default: the shipped one)")
     parser.add_argument("--no-supplement", action="store_true", help="learn from CORPUS_DIR alone")
+    parser.add_argument("--supplement-weight", type=float, default=SUPPLEMENT_WEIGHT,
+                        help=f"weight of a supplement message against a corpus one (default {SUPPLEMENT_WEIGHT})")
     args = parser.parse_args(argv)
     started = time.monotonic()
     try:
@@ -37,9 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     if not samples:
         sys.stderr.write(f"no messages found in {args.corpus}\n")
         return 1
+    weights = [1.0] * len(samples) + [args.supplement_weight] * len(extra)
     samples += extra
     views = [view_from_bytes(s.raw) for s in samples]
-    model = train_views(views, [s.is_spam for s in samples])
+    model = train_views(views, [s.is_spam for s in samples], weights=weights)
     spam = sum(s.is_spam for s in samples)
     model.meta.update({"spam": spam, "ham": len(samples) - spam, "corpus": args.corpus.name, "supplement": len(extra)})
     args.output.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,7 @@ from mailflow.spam.model import Model, feature_ids, sigmoid
 from mailflow.spam.tokenizer import tokenize
 from mailflow.spam.view import MessageView
 
-Example = tuple[list[int], bool]
+Example = tuple[list[int], bool] | tuple[list[int], bool, float]  # feature ids, is_spam[, weight]
 ORDER_SEED_STEP = 1000  # run k shuffles with seed + k * ORDER_SEED_STEP
 
 
@@ -59,7 +59,7 @@ def _fit_one_order(
     for _ in range(epochs):
         rng.shuffle(order)
         for index in order:
-            ids, is_spam = examples[index]
+            ids, is_spam, *weight = examples[index]
             if not ids:
                 continue
             x = 1.0 / math.sqrt(len(ids))
@@ -67,6 +67,8 @@ def _fit_one_order(
             error = sigmoid(z) - (1.0 if is_spam else 0.0)
             if not is_spam:
                 error *= ham_weight
+            if weight:
+                error *= weight[0]
             for i in ids:
                 w = weights.get(i, 0.0)
                 g = error * x + l2 * w
@@ -79,10 +81,21 @@ def _fit_one_order(
 
 
 def train_views(
-    views: Sequence[MessageView], labels: Sequence[bool], *, body_only: bool = False, **options: float
+    views: Sequence[MessageView],
+    labels: Sequence[bool],
+    *,
+    body_only: bool = False,
+    weights: Sequence[float] | None = None,
+    **options: float,
 ) -> Model:
-    """Tokenize ``views`` and fit a model on them (``options`` go to ``fit``)."""
-    examples = [
+    """Tokenize ``views`` and fit a model on them (``options`` go to ``fit``).
+
+    ``weights`` scale each message's updates: a supplement can teach new
+    vocabulary without outweighing the corpus.
+    """
+    examples: list[Example] = [
         (feature_ids(tokenize(view, body_only=body_only)), is_spam) for view, is_spam in zip(views, labels, strict=True)
     ]
+    if weights is not None:
+        examples = [(ids, is_spam, w) for (ids, is_spam, *_), w in zip(examples, weights, strict=True)]
     return fit(examples, body_only=body_only, **options)  # type: ignore[arg-type]
