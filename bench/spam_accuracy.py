@@ -76,6 +76,7 @@ def cross_validate(
             [samples[i].is_spam for i in train] + extra[1],
             body_only=body_only,
             weights=[1.0] * len(train) + [extra_weight] * len(extra[0]),
+            content_only=[False] * len(train) + [True] * len(extra[0]),
         )
         for i in fold:
             totals[i] = score(views[i], model, body_only=body_only).score

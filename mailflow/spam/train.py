@@ -42,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     weights = [1.0] * len(samples) + [args.supplement_weight] * len(extra)
     samples += extra
     views = [view_from_bytes(s.raw) for s in samples]
-    model = train_views(views, [s.is_spam for s in samples], weights=weights)
+    content_only = [False] * (len(samples) - len(extra)) + [True] * len(extra)
+    model = train_views(views, [s.is_spam for s in samples], weights=weights, content_only=content_only)
     spam = sum(s.is_spam for s in samples)
     model.meta.update({"spam": spam, "ham": len(samples) - spam, "corpus": args.corpus.name, "supplement": len(extra)})
     args.output.parent.mkdir(parents=True, exist_ok=True)

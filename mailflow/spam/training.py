@@ -17,7 +17,7 @@ import random
 from collections.abc import Sequence
 
 from mailflow.spam.model import Model, feature_ids, sigmoid
-from mailflow.spam.tokenizer import tokenize
+from mailflow.spam.tokenizer import content_tokens, tokenize
 from mailflow.spam.view import MessageView
 
 Example = tuple[list[int], bool] | tuple[list[int], bool, float]  # feature ids, is_spam[, weight]
@@ -86,15 +86,22 @@ def train_views(
     *,
     body_only: bool = False,
     weights: Sequence[float] | None = None,
+    content_only: Sequence[bool] | None = None,
     **options: float,
 ) -> Model:
     """Tokenize ``views`` and fit a model on them (``options`` go to ``fit``).
 
     ``weights`` scale each message's updates: a supplement can teach new
-    vocabulary without outweighing the corpus.
+    vocabulary without outweighing the corpus. Where ``content_only`` is
+    true, the message teaches only its words and links (``content_tokens``).
     """
+    only = content_only or [False] * len(views)
     examples: list[Example] = [
-        (feature_ids(tokenize(view, body_only=body_only)), is_spam) for view, is_spam in zip(views, labels, strict=True)
+        (feature_ids(content_tokens(tokens) if content else tokens), is_spam)
+        for tokens, is_spam, content in (
+            (tokenize(view, body_only=body_only), is_spam, content)
+            for view, is_spam, content in zip(views, labels, only, strict=True)
+        )
     ]
     if weights is not None:
         examples = [(ids, is_spam, w) for (ids, is_spam, *_), w in zip(examples, weights, strict=True)]
