@@ -28,7 +28,6 @@ from mailflow.spam.view import MessageView
 _OWN_ADDRESS_LINK = re.compile(r"unsub|opt-?out|optout|preference|mailman|list-manage|/options/|subscription", re.I)
 
 
-
 def _organisation_domains(view: MessageView) -> list[str]:
     """The registrable domains of the recipients' addresses, leaving out free mail and brands' own domains."""
     found = view.memo.get("recipient_domains")
