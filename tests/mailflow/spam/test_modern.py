@@ -55,3 +55,10 @@ def test_held_out_sets_hold_no_ham_and_tag_most_spam(folder: str, ham: int, spam
     assert {name: s for name, s in ham_scores.items() if s >= TAG_THRESHOLD} == {}
     caught = sum(s >= TAG_THRESHOLD for s in spam_scores.values())
     assert caught >= 0.75 * spam, sorted((s, n) for n, s in spam_scores.items())[:12]
+
+
+def test_no_held_out_person_to_person_message_is_tagged() -> None:
+    """Short notes, payment threads, shared links and IT notices from colleagues (``bench/modern-personal``)."""
+    scores = _scores("ham", BENCH / "modern-personal")
+    assert len(scores) == 50
+    assert {name: s for name, s in scores.items() if s >= TAG_THRESHOLD} == {}
