@@ -25,7 +25,7 @@ from pathlib import Path
 LABELS = ("ham", "spam")
 # A supplement message counts for this share of a corpus message in training: enough to learn today's
 # vocabulary, little enough that a few hundred written samples do not redraw what the corpus taught.
-SUPPLEMENT_WEIGHT = 0.3
+SUPPLEMENT_WEIGHT = 0.2
 
 
 class CorpusError(Exception):
