@@ -91,18 +91,17 @@ def train_views(
 ) -> Model:
     """Tokenize ``views`` and fit a model on them (``options`` go to ``fit``).
 
-    ``weights`` scale each message's updates: a supplement can teach new
-    vocabulary without outweighing the corpus. Where ``content_only`` is
-    true, the message teaches only its words and links (``content_tokens``).
+    ``weights`` scale each message's gradient: a supplement can teach new
+    vocabulary without outweighing the corpus on the tokens they share
+    (AdaGrad normalises each feature's steps, so a token only the supplement
+    has still learns at its own pace). Where ``content_only`` is true, the
+    message teaches only its words and links (``content_tokens``).
     """
     only = content_only or [False] * len(views)
-    examples: list[Example] = [
-        (feature_ids(content_tokens(tokens) if content else tokens), is_spam)
-        for tokens, is_spam, content in (
-            (tokenize(view, body_only=body_only), is_spam, content)
-            for view, is_spam, content in zip(views, labels, only, strict=True)
-        )
-    ]
-    if weights is not None:
-        examples = [(ids, is_spam, w) for (ids, is_spam, *_), w in zip(examples, weights, strict=True)]
+    scale = weights or [1.0] * len(views)
+    examples: list[Example] = []
+    for view, is_spam, content, weight in zip(views, labels, only, scale, strict=True):
+        tokens = tokenize(view, body_only=body_only)
+        ids = feature_ids(content_tokens(tokens) if content else tokens)
+        examples.append((ids, is_spam) if weight == 1.0 else (ids, is_spam, weight))
     return fit(examples, body_only=body_only, **options)  # type: ignore[arg-type]
