@@ -20,11 +20,7 @@ PREHEADER_CHARS = 300  # a preview line longer than this is filler
 @rule("HTML_HIDDEN_TEXT", "HTML contains text styled to be invisible (display:none, tiny or white font)", 0.8)
 def html_hidden_text(view: MessageView) -> bool:
     """Invisible text besides the preview line (preheader) that almost every sender's template hides first."""
-    for doc in view.html_docs:
-        preheader = min(doc.preheader_chars, PREHEADER_CHARS)
-        if len(doc.hidden_text) - preheader >= 30:
-            return True
-    return False
+    return any(len(doc.hidden_text) - min(doc.preheader_chars, PREHEADER_CHARS) >= 30 for doc in view.html_docs)
 
 
 @rule("HTML_FORM", "HTML body contains a form", 1.2)
