@@ -13,7 +13,6 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from email.parser import BytesParser
-from email.policy import compat32
 from email.utils import getaddresses
 from functools import lru_cache
 
@@ -22,6 +21,7 @@ from publicsuffixlist import PublicSuffixList
 from mailflow.auth.dkimcheck import header_block
 from mailflow.auth.dnsclient import DNSClient
 from mailflow.auth.results import DKIMSignatureResult, DMARCResult, SPFResult
+from mailflow.mime.policies import COMPAT32
 
 POLICIES = ("none", "quarantine", "reject")
 DOWNGRADE = {"reject": "quarantine", "quarantine": "none", "none": "none"}
@@ -88,7 +88,7 @@ def parse_record(text: bytes | str) -> DMARCRecord | None:
 
 def from_fields_of(raw: bytes) -> list[str]:
     """Every From field of ``raw`` as written (compat32), read from the header section alone."""
-    headers = BytesParser(policy=compat32).parsebytes(header_block(raw) + b"\r\n\r\n", headersonly=True)
+    headers = BytesParser(policy=COMPAT32).parsebytes(header_block(raw) + b"\r\n\r\n", headersonly=True)
     return [str(v) for v in headers.get_all("From") or []]
 
 

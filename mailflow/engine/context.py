@@ -10,11 +10,11 @@ from __future__ import annotations
 import email
 import email.message
 import email.parser
-import email.policy
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from mailflow.mime import policies
 from mailflow.spool import Envelope
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class MessageContext:
     @cached_property
     def headers(self) -> email.message.Message:
         """Headers only: cheap, for the many things that need just a Subject."""
-        return email.parser.BytesHeaderParser(policy=email.policy.default).parsebytes(self.raw)
+        return email.parser.BytesHeaderParser(policy=policies.DEFAULT).parsebytes(self.raw)
 
     @property
     def subject(self) -> str:
@@ -111,7 +111,7 @@ class MessageContext:
     def edit(self) -> email.message.EmailMessage:
         """A mutable copy of the message for actions that rewrite it (made once)."""
         if self._edit is None:
-            self._edit = email.message_from_bytes(self.raw, policy=email.policy.SMTP)
+            self._edit = email.message_from_bytes(self.raw, policy=policies.SMTP)
         return self._edit
 
     @property
@@ -126,7 +126,7 @@ class MessageContext:
         """The message as it will leave: added headers on top, original (or rewritten) bytes below."""
         if self._edit is not None and self.body_override is None:
             try:
-                self.body_override = self._edit.as_bytes(policy=email.policy.SMTP)
+                self.body_override = self._edit.as_bytes(policy=policies.SMTP)
             except Exception as exc:  # a message the email package cannot serialise: keep the original
                 self.check_errors["rewrite"] = f"{type(exc).__name__}: {exc}"[:300]
                 self.body_override = self.raw

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import email
 import email.message
-import email.policy
 
 from mailflow.mime.classify import classify
 from mailflow.mime.decode import addresses, describe_defects, header_items
 from mailflow.mime.extraction import Budget
+from mailflow.mime.policies import COMPAT32
 from mailflow.mime.types import ArchiveFact, Limits, ParsedMessage, Part
 from mailflow.mime.walk import Walker
 
@@ -32,7 +32,7 @@ def parse_message(raw: bytes, limits: Limits = _DEFAULT_LIMITS) -> ParsedMessage
 
 def load_message(raw: bytes) -> email.message.Message:
     """The compat32 message tree the walker reads (fast header access)."""
-    return email.message_from_bytes(raw, policy=email.policy.compat32)
+    return email.message_from_bytes(raw, policy=COMPAT32)
 
 
 def _parse(raw: bytes, limits: Limits) -> ParsedMessage:
@@ -65,7 +65,7 @@ def _opaque(raw: bytes, reason: str) -> ParsedMessage:
     result = ParsedMessage(raw=raw, size=len(raw), defects=[f"message: {reason}"])
     try:
         head = raw.split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
-        headers_only = email.message_from_bytes(head, policy=email.policy.compat32)
+        headers_only = email.message_from_bytes(head, policy=COMPAT32)
         _fill_headers(result, headers_only)
         result.defects += describe_defects("message", list(headers_only.defects))
     except Exception:  # headers are a bonus here

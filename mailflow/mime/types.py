@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import email
 import email.message
-import email.policy
 from dataclasses import dataclass, field
 from typing import Literal, get_args
+
+from mailflow.mime.policies import DEFAULT
 
 MiB = 1024 * 1024
 
@@ -140,7 +141,7 @@ class ParsedMessage:
 
 def _load_default(raw: bytes, headers: list[tuple[str, str]]) -> email.message.EmailMessage:
     try:
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
+        msg = email.message_from_bytes(raw, policy=DEFAULT)
     except RecursionError:
         msg = email.message.EmailMessage()
         for name, value in headers:

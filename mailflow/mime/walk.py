@@ -11,13 +11,13 @@ from __future__ import annotations
 import binascii
 import email
 import email.message
-import email.policy
 import quopri
 from dataclasses import dataclass
 
 from mailflow.mime.classify import classify
 from mailflow.mime.decode import decode_text, decode_words, describe_defects, payload_bytes
 from mailflow.mime.extraction import Budget
+from mailflow.mime.policies import COMPAT32
 from mailflow.mime.types import ArchiveFact, Limits, ParsedMessage, Part
 from mailflow.mime.unpack import unpack
 
@@ -163,6 +163,6 @@ def _attached_message(msg: email.message.Message, payload: object) -> email.mess
     try:
         encoded = payload[0].as_bytes()
         data = binascii.a2b_base64(encoded) if cte == "base64" else quopri.decodestring(encoded)
-        return email.message_from_bytes(data, policy=email.policy.compat32)
+        return email.message_from_bytes(data, policy=COMPAT32)
     except (binascii.Error, ValueError, RecursionError):
         return payload[0]

@@ -8,16 +8,16 @@ the flusher writes one ``QuarantineItem`` per held recipient.
 from __future__ import annotations
 
 import email.parser
-import email.policy
 
 from mailflow.engine.context import Disposition
+from mailflow.mime.policies import COMPAT32
 from mailflow.spool import Envelope
 from mailflow.store import get_store
 
 
 def _from_header(data: bytes) -> str:
     try:
-        headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(data)
+        headers = email.parser.BytesHeaderParser(policy=COMPAT32).parsebytes(data)
         return str(headers.get("From", ""))[:300]
     except Exception:  # an unparseable message is still held, byte for byte
         return ""

@@ -118,6 +118,9 @@ def registrable_domain(host: str) -> str:
     return ".".join(labels[-2:])
 
 
+MAX_HOST_CHARS = 253  # RFC 1035's limit on a domain name in text form
+
+
 def parse_url(raw: str) -> Url | None:
     """Split ``raw`` into a ``Url``; None if it has no usable host."""
     text = raw.strip().strip(".,;:!?'\"")
@@ -128,8 +131,8 @@ def parse_url(raw: str) -> Url | None:
         host = (parts.hostname or "").lower()
     except ValueError:
         return None
-    if not host or parts.scheme.lower() not in ("http", "https"):
-        return None
+    if not host or parts.scheme.lower() not in ("http", "https") or len(host) > MAX_HOST_CHARS:
+        return None  # a name longer than DNS allows leads nowhere (and would cost every host rule its length)
     try:
         host = host.encode("idna").decode("ascii") if not host.isascii() else host
     except UnicodeError:

@@ -43,7 +43,8 @@ FREEMAIL = frozenset(
         "126.com",
     ]
 )
-_ADDRESS = re.compile(r"[\w.+-]+@((?:[\w-]+\.)+[a-z]{2,24})", re.I)
+# Matches start only where a local part can (see view._ADDRESS): linear on a long display name.
+_ADDRESS = re.compile(r"(?<![\w.+-])[\w.+-]+@((?:[\w-]+\.)+[a-z]{2,24})", re.I)
 
 
 @rule("MISSING_DATE", "No Date header", 0.5, reads_headers=True)

@@ -19,6 +19,7 @@ from mailflow.spam.heuristics.brands import (
 )
 from mailflow.spam.heuristics.url_rules import is_free_hosting
 from mailflow.spam.lookalike import typo_of, unconfuse, unicode_label
+from mailflow.spam.urls import MAX_HOST_CHARS
 from mailflow.spam.view import HTML_NAMES, MessageView
 
 _ACCOUNT = r"(?:account|identity|e-?mail(?: address)?|mailbox|password|details|information|credentials|login)"
@@ -311,6 +312,8 @@ def _spoofs_brand(label: str) -> bool:
 @lru_cache(maxsize=4096)
 def _lookalike(host: str) -> bool:
     """True if ``host`` carries a brand name (or a spoof of one) it does not own."""
+    if len(host) > MAX_HOST_CHARS:  # no such name in DNS; and each suffix below costs its length
+        return False
     labels = host.lower().split(".")
     known = all_brand_domains()
     if any(".".join(labels[i:]) in known for i in range(len(labels))):
