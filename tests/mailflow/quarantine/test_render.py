@@ -36,3 +36,22 @@ def test_inline_images_and_ordinary_links_stay():
 def test_unparseable_bytes_are_shown_as_text_not_markup():
     rendering = render(b"\xff\xfe<script>alert(1)</script>")
     assert rendering.html == ""  # the template escapes .text
+
+
+def test_html_nested_past_any_mail_program_is_shown_as_escaped_text():
+    """100,000 unclosed <div>s cost the sanitiser 20 s; the page shows the words instead, and nothing live."""
+    html = sanitise_html('<div onclick="x()">Invoice &amp; terms' + "<div><script>alert(1)</script>" * 2000)
+    assert "shown as text" in html
+    assert "Invoice &amp; terms" in html
+    assert "<script" not in html and "<div" not in html
+
+
+def test_ordinary_nesting_and_unclosed_list_items_render_as_html():
+    html = sanitise_html("<div>" * 30 + "<ul>" + "<li>item" * 1000 + "</ul>" + "</div>" * 30)
+    assert "shown as text" not in html
+    assert html.count("<li>") == 1000
+
+
+def test_a_run_of_unclosed_img_tags_still_blocks_remote_images():
+    html = sanitise_html("<img a " * 20_000 + '<p><img src="https://tracker.example/p.gif"></p>')
+    assert "tracker.example" not in html
