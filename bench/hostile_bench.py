@@ -12,11 +12,15 @@ Two measurements, network checks off, as in ``threat_bench.py``:
   of the corpus and the modern sets, and hand-written hostile structures.
   Prints every message a check failed on or that took over a second, and
   saves them under ``--save`` to replay.
+- **Sender authentication.** ``--sender-auth``: what a sender's choice of
+  DKIM signatures, signed names, header fields, ARC sets and silent key
+  servers costs SPF, DKIM, DMARC and ARC, against a loopback DNS server
+  (``spe_testing.dnsserver``) with 1 s lookups, each shape at two sizes.
 
 Needs the private clamd for the antivirus check
 (``scripts/clamav.sh start && scripts/clamav.sh wait``); ``--no-antivirus``
 leaves it out.  Run:
-``.venv/bin/python bench/hostile_bench.py [--size 40000] [--fields a,b] [--fuzz 2000 --seed 1]``.
+``.venv/bin/python bench/hostile_bench.py [--size 40000] [--fields a,b] [--fuzz 2000 --seed 1] [--sender-auth]``.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--save", type=Path, default=Path("var/hostile"), help="where failing inputs are saved")
     parser.add_argument("--no-antivirus", action="store_true")
+    parser.add_argument("--sender-auth", action="store_true", help="also measure sender authentication shapes")
     args = parser.parse_args()
 
     import django
@@ -95,6 +100,9 @@ def main() -> int:
     for large, ratio, field, unit, problem in superlinear + problems:
         print(f"    {large * 1000:8.1f} ms  x{ratio:5.1f}  {field:15s} {unit!r}  {problem or ''}")
 
+    if args.sender_auth:
+        _sender_auth_growth()
+
     if args.fuzz:
         seeds = _seed_messages()
         mutator = Mutator(args.seed)
@@ -115,6 +123,93 @@ def main() -> int:
               f"{failures} with a check error, {slow} over one second; median {times[len(times) // 2] * 1000:.1f} ms, "
               f"slowest {times[-1] * 1000:.0f} ms")
     return 0
+
+
+def _sender_auth_growth() -> None:
+    from mailflow.auth import (
+        DNSCache,
+        arc_seal,
+        authentication_results_header,
+        dns_record,
+        generate_keypair,
+        sign,
+        verify,
+    )
+    from spe_testing.dnsserver import DNSTestServer, make_resolver
+
+    domain = "sender.test"
+    base = (b"From: Alice <alice@sender.test>\r\nTo: bob@acme.test\r\nSubject: hello\r\n"
+            b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nMessage-ID: <a1@sender.test>\r\n\r\nhello\r\n")
+    private_pem, public_b64 = generate_keypair(1024)
+    with DNSTestServer() as server:
+        resolver = make_resolver(server.port, timeout=1.0)
+        server.add_record(domain, "TXT", "v=spf1 ip4:81.2.69.160 -all")
+        server.add_record(f"_dmarc.{domain}", "TXT", "v=DMARC1; p=reject")
+
+        def publish(selector: str, on: str = domain, silent: bool = False) -> str:
+            name, value = dns_record(selector, on, public_b64)
+            server.add_record(name, "TXT", value)
+            if silent:
+                server.fail(name, "timeout")
+            return selector
+
+        def signatures(count: int, silent: bool = False) -> bytes:
+            raw = base
+            for i in range(count):
+                raw = sign(raw, domain=domain, selector=publish(f"s{i}{'q' * silent}", silent=silent),
+                           private_pem=private_pem)
+            return raw
+
+        def signed_names(count: int) -> bytes:
+            names = [f"x-h{i}" for i in range(count)]
+            raw = b"".join(f"X-H{i}: v\r\n".encode() for i in range(count)) + base
+            return sign(raw, domain=domain, selector=publish("s0"), private_pem=private_pem, headers=["from", *names])
+
+        def header_fields(count: int) -> bytes:
+            return b"X-Pad: 1\r\n" * count + signatures(1)
+
+        def body(octets: int) -> bytes:
+            raw = base.replace(b"\r\n\r\nhello\r\n", b"\r\n\r\n" + (b"x" * 76 + b"\r\n") * (octets // 78))
+            for i in range(5):
+                raw = sign(raw, domain=domain, selector=publish(f"b{i}"), private_pem=private_pem)
+            return raw
+
+        def arc_sets(count: int, silent: bool = False) -> bytes:
+            raw = base
+            for i in range(1, count + 1):
+                relay = f"relay{i}.test"
+                results = verify(raw, client_ip="81.2.69.160", helo="mx", mail_from=f"alice@{domain}",
+                                 resolver=resolver, cache=DNSCache(), timeout=1.0)
+                raw = f"Authentication-Results: {authentication_results_header(results, relay)}\r\n".encode() + raw
+                raw = arc_seal(raw, domain=relay, selector=publish("arc", relay), private_pem=private_pem,
+                               authserv_id=relay)
+            if silent:
+                for i in range(1, count + 1):
+                    server.fail(f"arc._domainkey.relay{i}.test", "timeout")
+            return raw
+
+        shapes = [
+            ("DKIM signatures", lambda k: signatures(k), 10),
+            ("signatures, keys silent", lambda k: signatures(k, silent=True), 5),
+            ("names in h=, as many fields", signed_names, 2000),
+            ("unsigned header fields", header_fields, 250),
+            ("body octets, 5 signatures", body, 1_000_000),
+            ("ARC sets", arc_sets, 5),
+            ("ARC sets, keys silent", lambda k: arc_sets(k, silent=True), 5),
+        ]
+        print("sender authentication: each shape at k and 4k, DNS on loopback, 1 s lookups")
+        for label, build, k in shapes:
+            times, outcome = [], ""
+            for size in (k, 4 * k):
+                raw = build(size)
+                started = time.perf_counter()
+                results = verify(raw, client_ip="81.2.69.160", helo="mx.sender.test", mail_from=f"alice@{domain}",
+                                 resolver=resolver, cache=DNSCache(), timeout=1.0)
+                times.append(time.perf_counter() - started)
+                dkim = ",".join(sorted({sig.result for sig in results.dkim})) or "none"
+                outcome = f"dkim={dkim} arc={results.arc.result} dmarc={results.dmarc.result}"
+            print(f"    {times[1] * 1000:8.1f} ms  x{times[1] / max(times[0], 1e-4):5.1f}  "
+                  f"{label} (k={k})  at 4k: {outcome}")
 
 
 def _seed_messages() -> list[bytes]:

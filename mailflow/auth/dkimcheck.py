@@ -4,13 +4,24 @@ dkimpy's ``DKIM.verify`` folds every problem into ``False``; to report
 RFC 8601 results (fail vs. permerror vs. temperror) each signature is
 taken through dkimpy's own steps here: parse and check the tags, fetch
 the key through our ``DNSClient``, then hash and verify. Nothing in this
-module raises on bad input. See docs/sender-auth.md.
+module raises on bad input.
+
+A sender decides how many signatures, signed fields and key lookups a
+message asks for, so each is bounded (RFC 6376 section 6.1 allows it, as
+OpenDKIM and mailauth do): at most ``MAX_SIGNATURES`` signatures are
+verified, those whose domain the caller prefers (the From domain's, for
+DMARC) first; a signature over more than ``MAX_SIGNED_FIELDS`` names, or a
+header of more than ``MAX_HEADER_FIELDS`` fields, is not verified (dkimpy
+looks each signed name up in every field); and all key lookups of one
+message share a ``LookupBudget``. See docs/sender-auth.md.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
+from collections.abc import Callable
 
 import dkim
 
@@ -18,6 +29,10 @@ from mailflow.auth.dnsclient import DNSClient
 from mailflow.auth.results import ARCResult, DKIMSignatureResult
 
 MIN_KEY_BITS = 1024
+MAX_SIGNATURES = 5  # DKIM-Signature fields verified per message; the rest get one "neutral" result
+MAX_SIGNED_FIELDS = 200  # names in one signature's h= (mail programs sign 5-30, 60 when they oversign)
+MAX_HEADER_FIELDS = 1000  # fields in the header section (an ordinary message has 10-80)
+MAX_ARC_SETS = 50  # RFC 8617 section 4.2.1: a chain of more sets fails
 _quiet = logging.getLogger("mailflow.auth.dkimpy")
 _quiet.addHandler(logging.NullHandler())
 _quiet.propagate = False
@@ -27,12 +42,32 @@ class _KeyLookupFailed(Exception):
     """The key record could not be fetched for a temporary reason."""
 
 
-def dnsfunc_for(client: DNSClient):
-    """A dkimpy ``dnsfunc`` that resolves TXT records through ``client``."""
+class LookupBudget:
+    """The time all key lookups of one message may take together.
+
+    Each lookup waits at most the client's timeout, and never past the
+    deadline: a message with many signatures whose keys never answer costs
+    the budget, not a timeout per signature. Cached answers cost nothing.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self.deadline = clock() + seconds
+
+    def lifetime(self, timeout: float) -> float:
+        """How long the next lookup may wait: 0 or less once the budget is spent."""
+        return min(timeout, self.deadline - self._clock())
+
+
+def dnsfunc_for(client: DNSClient, budget: LookupBudget | None = None):
+    """A dkimpy ``dnsfunc`` that resolves TXT records through ``client`` within ``budget``."""
 
     def lookup(name: bytes | str, timeout: float = 5) -> bytes | None:
         qname = name.decode("ascii", "replace") if isinstance(name, bytes) else name
-        answer = client.query(qname, "TXT", lifetime=min(float(timeout), client.timeout))
+        lifetime = min(float(timeout), client.timeout)
+        if budget is not None:
+            lifetime = budget.lifetime(lifetime)
+        answer = client.query(qname, "TXT", lifetime=lifetime)
         if answer.failed:
             raise dkim.DnsTimeoutError(answer.error)
         records = answer.txt()
@@ -52,28 +87,31 @@ def header_block(raw: bytes) -> bytes:
     return re.split(rb"\r?\n\r?\n", raw, maxsplit=1)[0]
 
 
-def _tags_of(verifier: dkim.DKIM, index: int) -> dict[str, str]:
-    """d=, s= and the start of b= of signature ``index``, as far as they can be read."""
-    headers = [value for name, value in verifier.headers if name.lower() == b"dkim-signature"]
+def _tags_of(value: bytes) -> dict[str, str]:
+    """d=, s= and the start of b= of a DKIM-Signature ``value``, as far as they can be read."""
     try:
-        tags = dkim.util.parse_tag_value(headers[index])
+        tags = dkim.util.parse_tag_value(value)
     except Exception:  # unreadable tag list: report what we know, nothing
         return {"domain": "", "selector": "", "b_prefix": ""}
     b_value = re.sub(r"\s+", "", _text(tags.get(b"b")))
     return {"domain": _text(tags.get(b"d")).lower(), "selector": _text(tags.get(b"s")), "b_prefix": b_value[:8]}
 
 
-def _verify_one(verifier: dkim.DKIM, index: int, client: DNSClient) -> DKIMSignatureResult:
+def _verify_one(
+    verifier: dkim.DKIM, index: int, base: dict[str, str], client: DNSClient, budget: LookupBudget | None
+) -> DKIMSignatureResult:
     try:
         prep = verifier.verify_headerprep(index)
     except dkim.DKIMException as error:
-        return DKIMSignatureResult("permerror", reason=f"bad signature: {error}", **_tags_of(verifier, index))
+        return DKIMSignatureResult("permerror", reason=f"bad signature: {error}", **base)
     if not prep:
         return DKIMSignatureResult("permerror", reason="signature header could not be read")
     sig, include_headers, sig_headers = prep
-    base = _tags_of(verifier, index)
+    if len(include_headers) > MAX_SIGNED_FIELDS:
+        reason = f"signs {len(include_headers)} header fields, more than the {MAX_SIGNED_FIELDS} verified"
+        return DKIMSignatureResult("permerror", reason=reason, **base)
     domain, selector = base["domain"], base["selector"]
-    lookup = dnsfunc_for(client)
+    lookup = dnsfunc_for(client, budget)
     try:
         record = lookup(f"{selector}._domainkey.{domain}.")
         verifier.pk, verifier.keysize, verifier.ktag, verifier.seqtlsrpt = dkim.evaluate_pk(
@@ -102,25 +140,53 @@ def _check_signature(
     return DKIMSignatureResult("fail", reason="signature did not verify", **base)
 
 
-def verify_dkim(raw: bytes, client: DNSClient) -> tuple[DKIMSignatureResult, ...]:
-    """Verify every DKIM-Signature; an empty tuple means the message has none."""
+def _too_many_fields(verifier: dkim.DomainSigner) -> str:
+    count = len(verifier.headers)
+    return f"{count} header fields, more than the {MAX_HEADER_FIELDS} verified" if count > MAX_HEADER_FIELDS else ""
+
+
+def verify_dkim(
+    raw: bytes,
+    client: DNSClient,
+    *,
+    prefer: Callable[[str], bool] | None = None,
+    budget: LookupBudget | None = None,
+) -> tuple[DKIMSignatureResult, ...]:
+    """Verify the DKIM-Signatures; an empty tuple means the message has none.
+
+    At most ``MAX_SIGNATURES`` are verified: those whose d= ``prefer``
+    accepts first, then the topmost. The results keep header order; one
+    ``neutral`` result counts the signatures left unverified.
+    """
     if not re.search(rb"(?im)^dkim-signature[ \t]*:", header_block(raw)):
         return ()
     try:
         verifier = dkim.DKIM(raw, logger=_quiet, minkey=MIN_KEY_BITS, timeout=client.timeout)
     except Exception as error:
         return (DKIMSignatureResult("permerror", reason=f"message not parsable: {error}"),)
-    count = sum(1 for name, _ in verifier.headers if name.lower() == b"dkim-signature")
-    return tuple(_verify_one(verifier, index, client) for index in range(count))
+    if problem := _too_many_fields(verifier):
+        return (DKIMSignatureResult("permerror", reason=problem),)
+    tags = [_tags_of(value) for name, value in verifier.headers if name.lower() == b"dkim-signature"]
+    ranked = sorted(range(len(tags)), key=lambda i: not (prefer and prefer(tags[i]["domain"])))
+    chosen = sorted(ranked[:MAX_SIGNATURES])
+    results = [_verify_one(verifier, index, tags[index], client, budget) for index in chosen]
+    if len(tags) > len(chosen):
+        reason = f"{len(tags) - len(chosen)} more signatures not verified; at most {MAX_SIGNATURES} are"
+        results.append(DKIMSignatureResult("neutral", reason=reason))
+    return tuple(results)
 
 
-def verify_arc(raw: bytes, client: DNSClient) -> ARCResult:
+def verify_arc(raw: bytes, client: DNSClient, *, budget: LookupBudget | None = None) -> ARCResult:
     """Validate the ARC chain: pass, fail, or none when there is no chain."""
     if not re.search(rb"(?im)^arc-seal[ \t]*:", header_block(raw)):
         return ARCResult("none", 0, "no ARC headers")
     try:
         verifier = dkim.ARC(raw, logger=_quiet, minkey=MIN_KEY_BITS, timeout=client.timeout)
-        cv, instances, reason = verifier.verify(dnsfunc=dnsfunc_for(client))
+        if problem := _too_many_fields(verifier):
+            return ARCResult("fail", 0, problem)
+        if (last := verifier.sorted_arc_headers()[0]) > MAX_ARC_SETS:
+            return ARCResult("fail", 0, f"ARC set i={last}, more than the {MAX_ARC_SETS} RFC 8617 allows")
+        cv, instances, reason = verifier.verify(dnsfunc=dnsfunc_for(client, budget))
     except Exception as error:
         return ARCResult("fail", 0, f"{type(error).__name__}: {error}")
     result = {dkim.CV_Pass: "pass", dkim.CV_None: "none"}.get(cv, "fail")

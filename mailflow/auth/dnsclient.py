@@ -110,12 +110,18 @@ class DNSClient:
         self.server_key = (tuple(str(ns) for ns in resolver.nameservers), getattr(resolver, "port", 53))
 
     def query(self, name: str, rtype: str, *, lifetime: float | None = None) -> DNSAnswer:
-        """Look ``name``/``rtype`` up; never raises."""
+        """Look ``name``/``rtype`` up; never raises.
+
+        ``lifetime`` of 0 or less (a spent time budget) answers from the
+        cache only: a miss is a temporary failure, with no query sent.
+        """
         key = (*self.server_key, str(name).rstrip(".").lower(), rtype.upper())
         if self.cache is not None:
             cached = self.cache.get(key)
             if cached is not None:
                 return cached
+        if lifetime is not None and lifetime <= 0:
+            return DNSAnswer("error", error="no time left for lookups")
         answer, ttl = self._resolve(str(name), rtype.upper(), lifetime or self.timeout)
         if self.cache is not None:
             self.cache.put(key, answer, ttl)

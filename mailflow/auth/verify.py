@@ -12,13 +12,14 @@ from typing import TypeVar
 
 import dns.resolver
 
-from mailflow.auth.dkimcheck import verify_arc, verify_dkim
-from mailflow.auth.dmarc import evaluate_dmarc
+from mailflow.auth.dkimcheck import LookupBudget, verify_arc, verify_dkim
+from mailflow.auth.dmarc import aligned, evaluate_dmarc, from_domain_of
 from mailflow.auth.dnsclient import DEFAULT_CACHE, DNSCache, DNSClient
 from mailflow.auth.results import ARCResult, AuthResults, DKIMSignatureResult, DMARCResult, SPFResult
 from mailflow.auth.spfcheck import check_spf
 
 logger = logging.getLogger(__name__)
+KEY_LOOKUP_BUDGET = 2.0  # DNS timeouts that all DKIM and ARC key lookups of one message may take together
 T = TypeVar("T")
 
 
@@ -55,10 +56,15 @@ def verify(
         lambda: check_spf(client, client_ip=client_ip, helo=helo, mail_from=mail_from),
         SPFResult("temperror", reason="internal error"),
     )
+    from_domain = _guard("from", lambda: from_domain_of(raw, from_fields)[0], "")
+    # DKIM and ARC key lookups share KEY_LOOKUP_BUDGET timeouts; signatures of the From domain go first
+    budget = LookupBudget(KEY_LOOKUP_BUDGET * client.timeout)
     dkim = _guard(
-        "dkim", lambda: verify_dkim(raw, client), (DKIMSignatureResult("permerror", reason="internal error"),)
+        "dkim",
+        lambda: verify_dkim(raw, client, prefer=lambda domain: aligned(domain, from_domain, "r"), budget=budget),
+        (DKIMSignatureResult("permerror", reason="internal error"),),
     )
-    arc = _guard("arc", lambda: verify_arc(raw, client), ARCResult("fail", reason="internal error"))
+    arc = _guard("arc", lambda: verify_arc(raw, client, budget=budget), ARCResult("fail", reason="internal error"))
     dmarc = _guard(
         "dmarc",
         lambda: evaluate_dmarc(raw, client, spf, dkim, from_fields=from_fields),

@@ -43,3 +43,12 @@ def test_message_without_chain_is_none(dns_server, check):
 def test_sealing_needs_our_authentication_results(keypair):
     with pytest.raises(SigningError):
         arc_seal(message(), domain=RELAY, selector="arc", private_pem=keypair[0], authserv_id=RELAY)
+
+
+def test_chain_claiming_more_than_fifty_sets_fails_without_lookups(dns_server, keypair, check):
+    publish_key(dns_server, "arc", RELAY, keypair[1])
+    sealed = _sealed(check, keypair[0])
+    renumbered = sealed.replace(b"i=1;", b"i=51;")
+    arc = check(renumbered).arc
+    assert arc.result == "fail" and "i=51, more than the 50" in arc.reason
+    assert dns_server.query_count("arc._domainkey.relay.example.org") == 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mailflow.auth import sign
+from mailflow.auth import DNSCache, DNSClient, authentication_results_header, sign
+from mailflow.auth.dkimcheck import MAX_HEADER_FIELDS, MAX_SIGNATURES, MAX_SIGNED_FIELDS, LookupBudget, verify_dkim
+from spe_testing.dnsserver import make_resolver
 from tests.mailflow.auth.messages import message, publish_key
 
 
@@ -83,3 +85,68 @@ def test_expired_signature_is_permerror_and_names_its_domain(dns_server, publish
     raw = _signed(published).replace(b"DKIM-Signature: v=1;", b"DKIM-Signature: v=1; x=1000000000;", 1)
     sig = check(raw).dkim[0]
     assert (sig.result, sig.domain, sig.selector) == ("permerror", "example.com", "s2026")
+
+
+def _junk_signatures(private_pem: bytes, raw: bytes, count: int, domain: str = "bulk.example.org") -> bytes:
+    """``count`` signatures of another domain above ``raw``, the way a hostile relay could stack them."""
+    for i in range(count):
+        raw = sign(raw, domain=domain, selector=f"j{i}", private_pem=private_pem)
+    return raw
+
+
+def test_from_domain_signature_under_many_others_still_passes_dmarc(dns_server, published, other_keypair, check):
+    for i in range(12):
+        publish_key(dns_server, f"j{i}", "bulk.example.org", other_keypair[1])
+    dns_server.add_record("_dmarc.example.com", "TXT", "v=DMARC1; p=reject")
+    raw = _junk_signatures(other_keypair[0], _signed(published), 12)
+    results = check(raw, mail_from="alice@example.com")
+    verified = [sig for sig in results.dkim if sig.result != "neutral"]
+    assert len(verified) == MAX_SIGNATURES
+    assert ("example.com", "pass") in {(sig.domain, sig.result) for sig in verified}
+    assert results.dkim[-1].result == "neutral" and "8 more signatures not verified" in results.dkim[-1].reason
+    assert results.dmarc.result == "pass"
+    looked_up = sum(dns_server.query_count(f"j{i}._domainkey.bulk.example.org") for i in range(12))
+    assert looked_up == MAX_SIGNATURES - 1
+    assert "dkim=neutral" in authentication_results_header(results, "mx.example.net")
+
+
+def test_silent_key_servers_cost_the_budget_not_a_timeout_each(dns_server, published, other_keypair, check):
+    raw = _junk_signatures(other_keypair[0], message(), 5)
+    for i in range(5):
+        dns_server.fail(f"j{i}._domainkey.bulk.example.org", "timeout")
+    results = check(raw, timeout=0.5)
+    assert [sig.result for sig in results.dkim] == ["temperror"] * 5
+    # two lookups wait their 0.5 s and spend the budget (2 x 0.5 s); the rest are not sent
+    unsent = [sig for sig in results.dkim if "no time left" in sig.reason]
+    assert len(unsent) >= 2
+
+
+def test_spent_budget_still_uses_cached_keys(dns_server, published, check):
+    cache = DNSCache()
+    raw = _signed(published)
+    assert check(raw, cache=cache).dkim[0].result == "pass"  # the key is now cached
+    client = DNSClient(make_resolver(dns_server.port, timeout=1.0), cache=cache, timeout=1.0)
+    spent = LookupBudget(0.0)
+    assert verify_dkim(raw, client, budget=spent)[0].result == "pass"
+    uncached = DNSClient(make_resolver(dns_server.port, timeout=1.0), cache=DNSCache(), timeout=1.0)
+    sig = verify_dkim(raw, uncached, budget=spent)[0]
+    assert sig.result == "temperror" and "no time left" in sig.reason
+
+
+def test_signature_over_too_many_fields_is_permerror(dns_server, published, check):
+    names = [f"x-h{i}" for i in range(MAX_SIGNED_FIELDS + 1)]
+    raw = b"".join(f"X-H{i}: v\r\n".encode() for i in range(len(names))) + message()
+    signed = sign(raw, domain="example.com", selector="s2026", private_pem=published, headers=["from", *names])
+    sig = check(signed).dkim[0]
+    assert sig.result == "permerror" and "header fields, more than the 200 verified" in sig.reason
+    assert sig.domain == "example.com"
+    fewer = sign(raw, domain="example.com", selector="s2026", private_pem=published, headers=["from", *names[:150]])
+    assert check(fewer).dkim[0].result == "pass"
+
+
+def test_header_of_too_many_fields_is_not_verified(dns_server, published, check):
+    raw = _signed(published)
+    padded = raw.replace(b"\r\nFrom:", b"\r\n" + b"X-Pad: 1\r\n" * MAX_HEADER_FIELDS + b"From:", 1)
+    results = check(padded)
+    assert [sig.result for sig in results.dkim] == ["permerror"]
+    assert "header fields, more than the 1000 verified" in results.dkim[0].reason
