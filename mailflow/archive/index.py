@@ -10,16 +10,15 @@ also computes their full-text vectors (subject weighted above body).
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 from datetime import UTC, datetime
 
-import nh3
 from django.db import connection
 
 from mailflow.mime.types import ParsedMessage
 from mailflow.models.archive import FTS_CONFIG
+from mailflow.spam.htmltext import parse_html
 from mailflow.store import StoreError, get_store
 
 log = logging.getLogger(__name__)
@@ -28,10 +27,16 @@ MAX_BODY_CHARS = 200_000  # tsvector limit is 1 MB; the first 200k characters ar
 
 
 def index_text(parsed: ParsedMessage) -> tuple[str, list[str]]:
-    """What search reads of a message: its body text (HTML reduced to text) and attachment names."""
+    """What search reads of a message: its body text (HTML reduced to text) and attachment names.
+
+    HTML is read by the spam layer's reader (``parse_html``): the text a
+    reader sees, from the first 300,000 characters, in time linear in the
+    markup. A sanitiser's tree builder took 20 s on 100,000 nested elements,
+    in the delivery worker that archives the message.
+    """
     body = "\n".join(parsed.text_bodies)
     if not body and parsed.html_bodies:
-        body = "\n".join(html.unescape(nh3.clean(h, tags=set())) for h in parsed.html_bodies)
+        body = "\n".join(parse_html(h).text for h in parsed.html_bodies)
     names = sorted({p.filename.lower()[:255] for p in parsed.attachments if p.filename})
     return body.replace("\x00", " ")[:MAX_BODY_CHARS], names
 

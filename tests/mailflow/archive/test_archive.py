@@ -241,3 +241,27 @@ def test_nul_characters_in_a_message_do_not_stop_the_log_or_the_archive(engine, 
         assert MessageLog.objects.get(spool_id=spool_id).subject == "invoice March"
         assert MessageLog.objects.filter(spool_id=after).exists()  # the batch was not held back
         assert _ids(ArchiveQuery(text="zanzibarquote")) == {spool_id}
+
+
+def _html_only(subject: str, html: str) -> bytes:
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "news@example.net", "bob@acme.test", subject
+    msg["Date"], msg["Message-ID"] = "Fri, 27 Nov 2026 10:00:00 +0000", f"<{abs(hash(subject))}@example.net>"
+    msg.set_content(html, subtype="html")
+    return msg.as_bytes().replace(b"\n", b"\r\n")
+
+
+def test_html_only_mail_is_searchable_by_the_text_a_reader_sees(engine, clean_sink, world):
+    page_html = ("<html><head><title>t</title><style>.quokkastyle{color:red}</style>"
+                 "<script>var wombatscript = 1;</script></head><body><p>Caf&eacute; "
+                 "<b>kumquat</b>&nbsp;tasting</p>" + "<div>" * 2000 + "deep platypus" + "</div>" * 2000
+                 + "</body></html>")
+    spool_id = spool(engine, _html_only("Tasting notes", page_html))
+    assert worker.process_entry(spool_id) == "delivered"
+    flush(engine)
+    with schema_context("c_acme"):
+        assert _ids(ArchiveQuery(text="kumquat tasting")) == {spool_id}
+        assert _ids(ArchiveQuery(text="café")) == {spool_id}  # entities decoded
+        assert _ids(ArchiveQuery(text="platypus")) == {spool_id}  # text nested 2,000 deep
+        assert _ids(ArchiveQuery(text="wombatscript")) == set()  # script and style are not text
+        assert _ids(ArchiveQuery(text="quokkastyle")) == set()
