@@ -12,6 +12,9 @@ Two measurements, network checks off, as in ``threat_bench.py``:
   of the corpus and the modern sets, and hand-written hostile structures.
   Prints every message a check failed on or that took over a second, and
   saves them under ``--save`` to replay.
+- **Views.** ``--views``: each shape and fuzzed message also through what
+  a person sees of it, the quarantine view (``quarantine.render``) and the
+  archive's search text (``archive.index.index_text``), timed apart.
 - **Sender authentication.** ``--sender-auth``: what a sender's choice of
   DKIM signatures, signed names, header fields, ARC sets and silent key
   servers costs SPF, DKIM, DMARC and ARC, against a loopback DNS server
@@ -45,6 +48,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--save", type=Path, default=Path("var/hostile"), help="where failing inputs are saved")
     parser.add_argument("--no-antivirus", action="store_true")
+    parser.add_argument("--views", action="store_true", help="also time the quarantine view and archive text")
     parser.add_argument("--sender-auth", action="store_true", help="also measure sender authentication shapes")
     args = parser.parse_args()
 
@@ -79,15 +83,33 @@ def main() -> int:
             failure = f"retry later: {exc}"
         return time.perf_counter() - started, ctx, failure
 
+    def view(raw: bytes) -> tuple[float, str]:
+        """Seconds to render the quarantine view and the archive's text; the error, if one was raised."""
+        from mailflow.archive.index import index_text
+        from mailflow.mime import parse_message
+        from mailflow.quarantine.render import render
+
+        started = time.perf_counter()
+        try:
+            render(raw)
+            index_text(parse_message(raw))
+        except Exception as exc:  # a bench reports what fails, it does not stop
+            return time.perf_counter() - started, f"{type(exc).__name__}: {exc}"
+        return time.perf_counter() - started, ""
+
     run(shaped("text", b"a", 100))  # warm-up: model, GeoIP database, scanner
     fields = [f for f in args.fields.split(",") if f] or list(FIELDS)
-    rows = []
+    rows, view_rows = [], []
     for field in fields:
         for unit in UNITS:
             small, ctx_small, fail_small = run(shaped(field, unit, args.size))
             large, ctx_large, fail_large = run(shaped(field, unit, 4 * args.size))
             errors = {**ctx_small.check_errors, **ctx_large.check_errors}
             rows.append((large, large / max(small, 1e-4), field, unit, errors or fail_small or fail_large))
+            if args.views:
+                (small, error_small), (large, error_large) = (view(shaped(field, unit, n))
+                                                              for n in (args.size, 4 * args.size))
+                view_rows.append((large, large / max(small, 1e-4), field, unit, error_small or error_large))
     rows.sort(key=lambda row: row[0], reverse=True)
     print(f"growth: {len(rows)} shapes at {args.size} and {4 * args.size} octets, threat stage "
           f"({', '.join(c.name for c in enabled)})")
@@ -99,33 +121,48 @@ def main() -> int:
     print(f"  super-linear (ratio over 8, over 50 ms): {len(superlinear)}; with a check error: {len(problems)}")
     for large, ratio, field, unit, problem in superlinear + problems:
         print(f"    {large * 1000:8.1f} ms  x{ratio:5.1f}  {field:15s} {unit!r}  {problem or ''}")
+    if view_rows:
+        view_rows.sort(key=lambda row: row[0], reverse=True)
+        print(f"  quarantine view and archive text, slowest at {4 * args.size} octets:")
+        for large, ratio, field, unit, problem in view_rows[:5] + [row for row in view_rows[5:] if row[4]]:
+            print(f"    {large * 1000:8.1f} ms  x{ratio:5.1f}  {field:15s} {unit!r}  {problem}")
 
     if args.sender_auth:
-        _sender_auth_growth()
+        _sender_auth(args.fuzz, args.seed)
 
     if args.fuzz:
         seeds = _seed_messages()
         mutator = Mutator(args.seed)
-        times, failures, slow = [], 0, 0
+        times, failures, slow, view_times, view_errors = [], 0, 0, [], 0
         for i in range(args.fuzz):
             raw = mutator.message(seeds)
             elapsed, ctx, failure = run(raw)
             times.append(elapsed)
-            if ctx.check_errors or failure or elapsed > 1.0:
+            view_problem = ""
+            if args.views:
+                seconds, error = view(raw)
+                view_times.append(seconds)
+                view_errors += bool(error)
+                view_problem = f"views: {error}" if error else f"views: {seconds:.1f} s" if seconds > 1.0 else ""
+            if ctx.check_errors or failure or elapsed > 1.0 or view_problem:
                 failures += bool(ctx.check_errors or failure)
                 slow += elapsed > 1.0
                 args.save.mkdir(parents=True, exist_ok=True)
                 path = args.save / f"{args.seed}-{i}-{hashlib.sha256(raw).hexdigest()[:12]}.eml"
                 path.write_bytes(raw)
-                print(f"  {elapsed * 1000:8.1f} ms  {path}  {ctx.check_errors or failure or ''}")
+                print(f"  {elapsed * 1000:8.1f} ms  {path}  {ctx.check_errors or failure or ''} {view_problem}")
         times.sort()
         print(f"fuzzing: {args.fuzz} messages (seed {args.seed}, {len(seeds)} seed messages): "
               f"{failures} with a check error, {slow} over one second; median {times[len(times) // 2] * 1000:.1f} ms, "
               f"slowest {times[-1] * 1000:.0f} ms")
+        if view_times:
+            view_times.sort()
+            print(f"  quarantine view and archive text: {view_errors} raised an error; "
+                  f"median {view_times[len(view_times) // 2] * 1000:.1f} ms, slowest {view_times[-1] * 1000:.0f} ms")
     return 0
 
 
-def _sender_auth_growth() -> None:
+def _sender_auth(fuzz: int, seed: int) -> None:
     from mailflow.auth import (
         DNSCache,
         arc_seal,
@@ -210,6 +247,53 @@ def _sender_auth_growth() -> None:
                 outcome = f"dkim={dkim} arc={results.arc.result} dmarc={results.dmarc.result}"
             print(f"    {times[1] * 1000:8.1f} ms  x{times[1] / max(times[0], 1e-4):5.1f}  "
                   f"{label} (k={k})  at 4k: {outcome}")
+        if fuzz:
+            _sender_auth_fuzz(fuzz, seed, resolver, private_pem, publish)
+
+
+def _sender_auth_fuzz(count: int, seed: int, resolver, private_pem: bytes, publish) -> None:
+    """Mutated copies of the modern sets, DKIM-signed by sender.test and ARC-sealed by relay0.test."""
+    import logging
+    import random
+
+    from mailflow.auth import DNSCache, arc_seal, authentication_results_header, sign, verify
+    from spe_testing.hostile import Mutator
+
+    crashes: list[str] = []
+
+    class Crashes(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            crashes.append(record.getMessage())
+
+    logging.getLogger("mailflow.auth.verify").addHandler(Crashes(logging.ERROR))
+
+    def check(raw: bytes):
+        return verify(raw, client_ip="81.2.69.160", helo="mx.sender.test", mail_from="alice@sender.test",
+                      resolver=resolver, cache=DNSCache(), timeout=1.0)
+
+    publish("s0")
+    publish("arc", "relay0.test")
+    signed = []
+    for path in sorted((ROOT / "bench").glob("modern*/**/*.eml")):
+        raw = path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+        raw = sign(raw, domain="sender.test", selector="s0", private_pem=private_pem)
+        raw = f"Authentication-Results: {authentication_results_header(check(raw), 'relay0.test')}\r\n".encode() + raw
+        signed.append(arc_seal(raw, domain="relay0.test", selector="arc", private_pem=private_pem,
+                               authserv_id="relay0.test"))
+    mutator, pick = Mutator(seed), random.Random(seed)
+    times, outcomes = [], {}
+    for i in range(count):
+        raw = mutator.mutate(pick.choice(signed)) if i % 3 else mutator.message(signed)
+        started = time.perf_counter()
+        results = check(raw)
+        times.append(time.perf_counter() - started)
+        dkim = ",".join(sorted({sig.result for sig in results.dkim})) or "none"
+        outcome = f"dkim={dkim} arc={results.arc.result}"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    times.sort()
+    common = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items(), key=lambda kv: -kv[1])[:4])
+    print(f"  fuzzing: {count} signed and sealed messages (seed {seed}, {len(signed)} seeds): {len(crashes)} "
+          f"steps crashed; median {times[len(times) // 2] * 1000:.1f} ms, slowest {times[-1] * 1000:.0f} ms; {common}")
 
 
 def _seed_messages() -> list[bytes]:
