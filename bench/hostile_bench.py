@@ -128,7 +128,7 @@ def main() -> int:
             print(f"    {large * 1000:8.1f} ms  x{ratio:5.1f}  {field:15s} {unit!r}  {problem}")
 
     if args.sender_auth:
-        _sender_auth(args.fuzz, args.seed)
+        _sender_auth(args.fuzz, args.seed, args.save)
 
     if args.fuzz:
         seeds = _seed_messages()
@@ -162,7 +162,7 @@ def main() -> int:
     return 0
 
 
-def _sender_auth(fuzz: int, seed: int) -> None:
+def _sender_auth(fuzz: int, seed: int, save: Path) -> None:
     from mailflow.auth import (
         DNSCache,
         arc_seal,
@@ -211,6 +211,17 @@ def _sender_auth(fuzz: int, seed: int) -> None:
                 raw = sign(raw, domain=domain, selector=publish(f"b{i}"), private_pem=private_pem)
             return raw
 
+        def body_blanks(count: int) -> bytes:
+            raw = base.replace(b"\r\n\r\nhello\r\n", b"\r\n\r\nx" + b" " * count + b"y\r\n")
+            for i in range(5):
+                raw = sign(raw, domain=domain, selector=publish(f"b{i}"), private_pem=private_pem)
+            return raw
+
+        def folded_b_tag(count: int) -> bytes:
+            # the signature's last tag, b=, ends in folded blank lines and a stray character for its padding
+            raw = signatures(1)
+            return raw.replace(b"=\r\nFrom: Alice", b"\r\n " * count + b"!\r\nFrom: Alice", 1)
+
         def arc_sets(count: int, silent: bool = False) -> bytes:
             raw = base
             for i in range(1, count + 1):
@@ -231,6 +242,8 @@ def _sender_auth(fuzz: int, seed: int) -> None:
             ("names in h=, as many fields", signed_names, 2000),
             ("unsigned header fields", header_fields, 250),
             ("body octets, 5 signatures", body, 1_000_000),
+            ("blanks in a body line, 5 signatures", body_blanks, 10_000),
+            ("folded blank lines ending b=", folded_b_tag, 2_500),
             ("ARC sets", arc_sets, 5),
             ("ARC sets, keys silent", lambda k: arc_sets(k, silent=True), 5),
         ]
@@ -248,10 +261,10 @@ def _sender_auth(fuzz: int, seed: int) -> None:
             print(f"    {times[1] * 1000:8.1f} ms  x{times[1] / max(times[0], 1e-4):5.1f}  "
                   f"{label} (k={k})  at 4k: {outcome}")
         if fuzz:
-            _sender_auth_fuzz(fuzz, seed, resolver, private_pem, publish)
+            _sender_auth_fuzz(fuzz, seed, save, resolver, private_pem, publish)
 
 
-def _sender_auth_fuzz(count: int, seed: int, resolver, private_pem: bytes, publish) -> None:
+def _sender_auth_fuzz(count: int, seed: int, save: Path, resolver, private_pem: bytes, publish) -> None:
     """Mutated copies of the modern sets, DKIM-signed by sender.test and ARC-sealed by relay0.test."""
     import logging
     import random
@@ -289,6 +302,11 @@ def _sender_auth_fuzz(count: int, seed: int, resolver, private_pem: bytes, publi
         times.append(time.perf_counter() - started)
         dkim = ",".join(sorted({sig.result for sig in results.dkim})) or "none"
         outcome = f"dkim={dkim} arc={results.arc.result}"
+        if times[-1] > 1.0:
+            save.mkdir(parents=True, exist_ok=True)
+            path = save / f"auth-{seed}-{i}-{hashlib.sha256(raw).hexdigest()[:12]}.eml"
+            path.write_bytes(raw)
+            print(f"  {times[-1] * 1000:8.1f} ms  {path}  {outcome}")
         outcomes[outcome] = outcomes.get(outcome, 0) + 1
     times.sort()
     common = ", ".join(f"{n} {outcome}" for outcome, n in sorted(outcomes.items(), key=lambda kv: -kv[1])[:4])

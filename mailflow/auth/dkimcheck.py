@@ -13,7 +13,15 @@ verified, those whose domain the caller prefers (the From domain's, for
 DMARC) first; a signature over more than ``MAX_SIGNED_FIELDS`` names, or a
 header of more than ``MAX_HEADER_FIELDS`` fields, is not verified (dkimpy
 looks each signed name up in every field); and all key lookups of one
-message share a ``LookupBudget``. See docs/sender-auth.md.
+message share a ``LookupBudget``.
+
+Some of dkimpy's patterns take time quadratic in a run of white space
+that a sender controls. A signature or ARC field longer than
+``MAX_SIGNATURE_OCTETS``, or holding more than ``MAX_BLANK_RUN`` white-space
+characters in a row, is not verified; the relaxed body canonicalisation's
+trailing-blank step is replaced by an equivalent linear one
+(``strip_trailing_whitespace``, installed over dkimpy's on import). See
+docs/sender-auth.md.
 """
 
 from __future__ import annotations
@@ -33,6 +41,9 @@ MAX_SIGNATURES = 5  # DKIM-Signature fields verified per message; the rest get o
 MAX_SIGNED_FIELDS = 200  # names in one signature's h= (mail programs sign 5-30, 60 when they oversign)
 MAX_HEADER_FIELDS = 1000  # fields in the header section (an ordinary message has 10-80)
 MAX_ARC_SETS = 50  # RFC 8617 section 4.2.1: a chain of more sets fails
+MAX_SIGNATURE_OCTETS = 16_384  # one DKIM-Signature or ARC field (a 4096-bit signature over 60 names: about 2 KB)
+MAX_BLANK_RUN = 256  # white space in a row inside one such field (folding needs a line end and a few blanks)
+_LONG_BLANK = re.compile(rb"\s{%d}" % (MAX_BLANK_RUN + 1))
 _quiet = logging.getLogger("mailflow.auth.dkimpy")
 _quiet.addHandler(logging.NullHandler())
 _quiet.propagate = False
@@ -40,6 +51,30 @@ _quiet.propagate = False
 
 class _KeyLookupFailed(Exception):
     """The key record could not be fetched for a temporary reason."""
+
+
+def strip_trailing_whitespace(content: bytes) -> bytes:
+    """RFC 6376 3.4.4 a.: blanks before each CRLF removed; dkimpy's result, in linear time.
+
+    dkimpy's ``[\t ]+\r\n`` retries every position of a blank run that no
+    line end follows: a line of 96 KB of spaces took 11.7 s per signature.
+    Line by line it is also three times faster on ordinary text.
+    """
+    lines = content.split(b"\r\n")
+    last = lines.pop()
+    return b"\r\n".join([line.rstrip(b"\t ") for line in lines] + [last])
+
+
+dkim.canonicalization.strip_trailing_whitespace = strip_trailing_whitespace
+
+
+def unverifiable(value: bytes) -> str:
+    """Why a DKIM-Signature or ARC field is not handed to dkimpy, or "" when it can be."""
+    if len(value) > MAX_SIGNATURE_OCTETS:
+        return f"field of {len(value)} octets, more than the {MAX_SIGNATURE_OCTETS} verified"
+    if _LONG_BLANK.search(value):
+        return f"field holds more than {MAX_BLANK_RUN} white-space characters in a row"
+    return ""
 
 
 class LookupBudget:
@@ -98,8 +133,11 @@ def _tags_of(value: bytes) -> dict[str, str]:
 
 
 def _verify_one(
-    verifier: dkim.DKIM, index: int, base: dict[str, str], client: DNSClient, budget: LookupBudget | None
+    verifier: dkim.DKIM, index: int, value: bytes, client: DNSClient, budget: LookupBudget | None
 ) -> DKIMSignatureResult:
+    base = _tags_of(value)
+    if problem := unverifiable(value):
+        return DKIMSignatureResult("permerror", reason=problem, **base)
     try:
         prep = verifier.verify_headerprep(index)
     except dkim.DKIMException as error:
@@ -166,12 +204,13 @@ def verify_dkim(
         return (DKIMSignatureResult("permerror", reason=f"message not parsable: {error}"),)
     if problem := _too_many_fields(verifier):
         return (DKIMSignatureResult("permerror", reason=problem),)
-    tags = [_tags_of(value) for name, value in verifier.headers if name.lower() == b"dkim-signature"]
-    ranked = sorted(range(len(tags)), key=lambda i: not (prefer and prefer(tags[i]["domain"])))
+    values = [value for name, value in verifier.headers if name.lower() == b"dkim-signature"]
+    domains = [_tags_of(value)["domain"] for value in values] if prefer else []
+    ranked = sorted(range(len(values)), key=lambda i: not (prefer and prefer(domains[i])))
     chosen = sorted(ranked[:MAX_SIGNATURES])
-    results = [_verify_one(verifier, index, tags[index], client, budget) for index in chosen]
-    if len(tags) > len(chosen):
-        reason = f"{len(tags) - len(chosen)} more signatures not verified; at most {MAX_SIGNATURES} are"
+    results = [_verify_one(verifier, index, values[index], client, budget) for index in chosen]
+    if len(values) > len(chosen):
+        reason = f"{len(values) - len(chosen)} more signatures not verified; at most {MAX_SIGNATURES} are"
         results.append(DKIMSignatureResult("neutral", reason=reason))
     return tuple(results)
 
@@ -184,6 +223,9 @@ def verify_arc(raw: bytes, client: DNSClient, *, budget: LookupBudget | None = N
         verifier = dkim.ARC(raw, logger=_quiet, minkey=MIN_KEY_BITS, timeout=client.timeout)
         if problem := _too_many_fields(verifier):
             return ARCResult("fail", 0, problem)
+        arc_fields = (value for name, value in verifier.headers if name.lower() in dkim.ARC.ARC_HEADERS)
+        if problem := next(filter(None, map(unverifiable, arc_fields)), ""):
+            return ARCResult("fail", 0, f"an ARC {problem}")
         if (last := verifier.sorted_arc_headers()[0]) > MAX_ARC_SETS:
             return ARCResult("fail", 0, f"ARC set i={last}, more than the {MAX_ARC_SETS} RFC 8617 allows")
         cv, instances, reason = verifier.verify(dnsfunc=dnsfunc_for(client, budget))

@@ -52,3 +52,13 @@ def test_chain_claiming_more_than_fifty_sets_fails_without_lookups(dns_server, k
     arc = check(renumbered).arc
     assert arc.result == "fail" and "i=51, more than the 50" in arc.reason
     assert dns_server.query_count("arc._domainkey.relay.example.org") == 0
+
+
+def test_seal_with_a_long_blank_run_fails_without_lookups(dns_server, keypair, check):
+    publish_key(dns_server, "arc", RELAY, keypair[1])
+    sealed = _sealed(check, keypair[0])
+    folded = sealed.replace(b"ARC-Seal: i=1;", b"ARC-Seal: i=1;" + b"\r\n " * 200, 1)
+    arc = check(folded).arc
+    assert arc.result == "fail" and "more than 256 white-space characters in a row" in arc.reason
+    assert dns_server.query_count("arc._domainkey.relay.example.org") == 0
+    assert check(sealed).arc.result == "pass"

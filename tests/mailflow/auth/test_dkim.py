@@ -150,3 +150,36 @@ def test_header_of_too_many_fields_is_not_verified(dns_server, published, check)
     results = check(padded)
     assert [sig.result for sig in results.dkim] == ["permerror"]
     assert "header fields, more than the 1000 verified" in results.dkim[0].reason
+
+
+def test_relaxed_body_step_is_dkimpys_in_linear_time():
+    import random
+    import re
+
+    import dkim.canonicalization
+
+    from mailflow.auth.dkimcheck import strip_trailing_whitespace
+
+    assert dkim.canonicalization.strip_trailing_whitespace is strip_trailing_whitespace  # installed on import
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = bytes(rng.choice(b" \t\r\na") for _ in range(rng.randint(0, 14)))
+        assert strip_trailing_whitespace(text) == re.sub(b"[\t ]+\r\n", b"\r\n", text), text
+
+
+def test_blank_run_in_a_body_line_still_verifies(dns_server, published, check):
+    body = b"Totals:" + b" " * 60_000 + b"42\r\nTrailing blanks here  \t\r\n"
+    assert check(_signed(published, message(body=body))).dkim[0].result == "pass"
+
+
+def test_signature_field_with_a_long_blank_run_or_too_long_is_permerror(dns_server, published, check):
+    signed = _signed(published)
+    head, _, rest = signed.partition(b"\r\nFrom:")
+    folded = head + b"\r\n " * 200 + b"\r\nFrom:" + rest  # 600 blanks in a row, legal folding
+    sig = check(folded).dkim[0]
+    assert sig.result == "permerror" and "more than 256 white-space characters in a row" in sig.reason
+    assert sig.domain == "example.com"
+    padded = head.replace(b"; h=", b"; z=" + b"x" * 20_000 + b"; h=", 1) + b"\r\nFrom:" + rest
+    sig = check(padded).dkim[0]
+    assert sig.result == "permerror" and "more than the 16384 verified" in sig.reason
+    assert check(signed).dkim[0].result == "pass"
