@@ -13,7 +13,7 @@ from typing import TypeVar
 import dns.resolver
 
 from mailflow.auth.dkimcheck import LookupBudget, verify_arc, verify_dkim
-from mailflow.auth.dmarc import aligned, evaluate_dmarc, from_domain_of
+from mailflow.auth.dmarc import aligned, evaluate_dmarc, from_domain_of, from_fields_of
 from mailflow.auth.dnsclient import DEFAULT_CACHE, DNSCache, DNSClient
 from mailflow.auth.results import ARCResult, AuthResults, DKIMSignatureResult, DMARCResult, SPFResult
 from mailflow.auth.spfcheck import check_spf
@@ -56,6 +56,8 @@ def verify(
         lambda: check_spf(client, client_ip=client_ip, helo=helo, mail_from=mail_from),
         SPFResult("temperror", reason="internal error"),
     )
+    if from_fields is None:  # read once, for the DKIM preference and for DMARC
+        from_fields = _guard("from", lambda: from_fields_of(raw), None)
     from_domain = _guard("from", lambda: from_domain_of(raw, from_fields)[0], "")
     # DKIM and ARC key lookups share KEY_LOOKUP_BUDGET timeouts; signatures of the From domain go first
     budget = LookupBudget(KEY_LOOKUP_BUDGET * client.timeout)
