@@ -63,9 +63,10 @@ def read_all(client) -> list[dict]:
 
 
 def engine_health() -> dict:
-    """Whether clamd answers and the spam model loads: failures show on the node status."""
+    """Whether clamd answers, the spam model loads and html.parser is fixed: failures show on the node status."""
     from mailflow.av.clamd import ClamdScanner
     from mailflow.checks import resources
+    from mailflow.spam.htmltext import stdlib_parser_is_linear
 
     health = {}
     try:
@@ -78,6 +79,7 @@ def engine_health() -> dict:
         health["spam_model"] = "ok"
     except Exception as exc:
         health["spam_model"] = f"unusable: {exc}"[:200]
+    health["html_parser"] = "ok" if stdlib_parser_is_linear() else "quadratic on unclosed tags (CVE-2025-6069)"
     return health
 
 

@@ -32,6 +32,32 @@ install_system_packages() {
   as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+upgrade_debian_python() {
+  # Python's html.parser took time quadratic in tags left open at the end of
+  # the input (CVE-2025-6069: 80 KB of "<a " took 53 s in the threat stage).
+  # Debian 12 fixed it in python3.11 3.11.2-6+deb12u9 from bookworm-security;
+  # the probe is the fix's own change: an unclosed comment at the end is a
+  # comment (mailflow/spam/htmltext.py, stdlib_parser_is_linear).
+  choose_python
+  local probe='from html.parser import HTMLParser as P
+class C(P):
+    seen = False
+    def handle_comment(self, data): C.seen = True
+c = C(); c.feed("<!--x"); c.close(); raise SystemExit(0 if C.seen else 1)'
+  "$PYTHON" -c "$probe" 2>/dev/null && return
+  local pkgs; pkgs="$(dpkg-query -W -f='${Package} ${Status}\n' 'python3.11*' 'libpython3.11*' 2>/dev/null \
+    | awk '/install ok installed/ {print $1}' | tr '\n' ' ')"
+  if [ -n "$pkgs" ]; then
+    echo "bootstrap: upgrading Debian's Python for the html.parser fix (CVE-2025-6069): $pkgs" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    as_root apt-get update -qq
+    # shellcheck disable=SC2086 # one word per package
+    as_root apt-get install -y -qq --only-upgrade $pkgs >/dev/null
+  fi
+  "$PYTHON" -c "$probe" 2>/dev/null \
+    || echo "bootstrap: WARNING: $PYTHON's html.parser lacks the CVE-2025-6069 fix; hostile HTML can stall the threat stage" >&2
+}
+
 choose_python() {
   # Debian's own python3 (built with PGO and LTO) runs the engine about a third
   # faster than a plain source build of the same version found first on PATH
@@ -66,5 +92,5 @@ install_python_packages() {
   fi
 }
 
-if command -v dpkg-query >/dev/null; then install_system_packages; fi
+if command -v dpkg-query >/dev/null; then install_system_packages; upgrade_debian_python; fi
 install_python_packages

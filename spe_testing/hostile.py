@@ -36,7 +36,7 @@ FIELDS = (
 UNITS = (
     b"a", "\u00e9".encode(), b"1", b"a.", b"a-", b"a@", b"@a.", b"/a", b"%41", b"a ", b" ", b"<", b"(", b'"',
     b"&#", b"&#x41;", b"=", b":", b";", b"www.", b"A", b"xn--", "\u200b".encode(), "\u4e2d".encode(), b"1.",
-    b"+1 ", b"[.]", b"http://", b"\\", b"*", b"\xd3\xcb",
+    b"+1 ", b"[.]", b"http://", b"\\", b"*", b"\xd3\xcb", b"<a ", b"<!--x>",
 )
 _TEXT_FIELDS = ("text", "html", "html-attribute", "link-path")
 

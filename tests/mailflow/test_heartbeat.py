@@ -11,7 +11,7 @@ def test_health_reports_clamd_and_model_ok(settings):
 
     settings.SPE_CLAMD_SOCKET = str(Path(__file__).resolve().parents[2] / "var" / "clamav" / "clamd.sock")
     resources.reset_all()
-    assert engine_health() == {"clamd": "ok", "spam_model": "ok"}
+    assert engine_health() == {"clamd": "ok", "spam_model": "ok", "html_parser": "ok"}
 
 
 def test_health_reports_unreachable_clamd_and_damaged_model(settings, tmp_path):
@@ -26,3 +26,17 @@ def test_health_reports_unreachable_clamd_and_damaged_model(settings, tmp_path):
         resources.reset_all()
     assert health["clamd"].startswith("unreachable")
     assert health["spam_model"].startswith("unusable")
+
+
+def test_health_reports_a_python_whose_html_parser_lacks_the_fix(settings, monkeypatch):
+    from mailflow.spam import htmltext
+
+    monkeypatch.setattr(htmltext, "stdlib_parser_is_linear", lambda: False)
+    assert engine_health()["html_parser"] == "quadratic on unclosed tags (CVE-2025-6069)"
+
+
+def test_this_python_has_the_html_parser_fix():
+    """scripts/bootstrap.sh upgrades Debian's python3.11 until this holds (CVE-2025-6069)."""
+    from mailflow.spam.htmltext import stdlib_parser_is_linear
+
+    assert stdlib_parser_is_linear()

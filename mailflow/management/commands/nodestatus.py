@@ -39,4 +39,5 @@ class Command(BaseCommand):
                     f"deferred {r.get('spool_deferred', 0)}  log backlog {r.get('log_backlog', 0)}  "
                     f"log refused {r.get('log_refused', 0)}  "
                     f"spool free {_mb(r.get('spool_free_bytes'))}  store free {_mb(r.get('store_free_bytes'))}  "
-                    f"clamd {r.get('clamd', '?')}  spam model {r.get('spam_model', '?')}")
+                    f"clamd {r.get('clamd', '?')}  spam model {r.get('spam_model', '?')}"
+                    f"  html parser {r.get('html_parser', '?')}")
