@@ -15,6 +15,8 @@ Two measurements, network checks off, as in ``threat_bench.py``:
 - **Views.** ``--views``: each shape and fuzzed message also through what
   a person sees of it, the quarantine view (``quarantine.render``) and the
   archive's search text (``archive.index.index_text``), timed apart.
+- **Policy.** ``--policy``: the same through policy evaluation with the
+  rules and TextCensor scripts of ``policy_bench.py``, timed apart.
 - **Sender authentication.** ``--sender-auth``: what a sender's choice of
   DKIM signatures, signed names, header fields, ARC sets and silent key
   servers costs SPF, DKIM, DMARC and ARC, against a loopback DNS server
@@ -23,7 +25,8 @@ Two measurements, network checks off, as in ``threat_bench.py``:
 Needs the private clamd for the antivirus check
 (``scripts/clamav.sh start && scripts/clamav.sh wait``); ``--no-antivirus``
 leaves it out.  Run:
-``.venv/bin/python bench/hostile_bench.py [--size 40000] [--fields a,b] [--fuzz 2000 --seed 1] [--sender-auth]``.
+``.venv/bin/python bench/hostile_bench.py [--size 40000] [--fields a,b] [--fuzz 2000 --seed 1]
+[--views] [--policy] [--sender-auth]``.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ def main() -> int:
     parser.add_argument("--save", type=Path, default=Path("var/hostile"), help="where failing inputs are saved")
     parser.add_argument("--no-antivirus", action="store_true")
     parser.add_argument("--views", action="store_true", help="also time the quarantine view and archive text")
+    parser.add_argument("--policy", action="store_true", help="also time policy evaluation (TextCensor included)")
     parser.add_argument("--sender-auth", action="store_true", help="also measure sender authentication shapes")
     args = parser.parse_args()
 
@@ -83,33 +87,26 @@ def main() -> int:
             failure = f"retry later: {exc}"
         return time.perf_counter() - started, ctx, failure
 
-    def view(raw: bytes) -> tuple[float, str]:
-        """Seconds to render the quarantine view and the archive's text; the error, if one was raised."""
-        from mailflow.archive.index import index_text
-        from mailflow.mime import parse_message
-        from mailflow.quarantine.render import render
-
-        started = time.perf_counter()
-        try:
-            render(raw)
-            index_text(parse_message(raw))
-        except Exception as exc:  # a bench reports what fails, it does not stop
-            return time.perf_counter() - started, f"{type(exc).__name__}: {exc}"
-        return time.perf_counter() - started, ""
+    stages = {}  # stage label -> function(raw) -> (seconds, error raised or "")
+    if args.views:
+        stages["quarantine view and archive text"] = _timed(_views)
+    if args.policy:
+        stages["policy: 50 rules, 20 TextCensor scripts"] = _timed(_policy_stage())
 
     run(shaped("text", b"a", 100))  # warm-up: model, GeoIP database, scanner
     fields = [f for f in args.fields.split(",") if f] or list(FIELDS)
-    rows, view_rows = [], []
+    rows: list = []
+    stage_rows: dict[str, list] = {label: [] for label in stages}
     for field in fields:
         for unit in UNITS:
             small, ctx_small, fail_small = run(shaped(field, unit, args.size))
             large, ctx_large, fail_large = run(shaped(field, unit, 4 * args.size))
             errors = {**ctx_small.check_errors, **ctx_large.check_errors}
             rows.append((large, large / max(small, 1e-4), field, unit, errors or fail_small or fail_large))
-            if args.views:
-                (small, error_small), (large, error_large) = (view(shaped(field, unit, n))
+            for label, stage in stages.items():
+                (small, error_small), (large, error_large) = (stage(shaped(field, unit, n))
                                                               for n in (args.size, 4 * args.size))
-                view_rows.append((large, large / max(small, 1e-4), field, unit, error_small or error_large))
+                stage_rows[label].append((large, large / max(small, 1e-4), field, unit, error_small or error_large))
     rows.sort(key=lambda row: row[0], reverse=True)
     print(f"growth: {len(rows)} shapes at {args.size} and {4 * args.size} octets, threat stage "
           f"({', '.join(c.name for c in enabled)})")
@@ -121,10 +118,11 @@ def main() -> int:
     print(f"  super-linear (ratio over 8, over 50 ms): {len(superlinear)}; with a check error: {len(problems)}")
     for large, ratio, field, unit, problem in superlinear + problems:
         print(f"    {large * 1000:8.1f} ms  x{ratio:5.1f}  {field:15s} {unit!r}  {problem or ''}")
-    if view_rows:
-        view_rows.sort(key=lambda row: row[0], reverse=True)
-        print(f"  quarantine view and archive text, slowest at {4 * args.size} octets:")
-        for large, ratio, field, unit, problem in view_rows[:5] + [row for row in view_rows[5:] if row[4]]:
+    for label, found in stage_rows.items():
+        found.sort(key=lambda row: row[0], reverse=True)
+        worse = [row for row in found[5:] if row[4] or (row[1] > 8 and row[0] > 0.05)]
+        print(f"  {label}, slowest at {4 * args.size} octets (and any super-linear or raising an error):")
+        for large, ratio, field, unit, problem in found[:5] + worse:
             print(f"    {large * 1000:8.1f} ms  x{ratio:5.1f}  {field:15s} {unit!r}  {problem}")
 
     if args.sender_auth:
@@ -133,33 +131,76 @@ def main() -> int:
     if args.fuzz:
         seeds = _seed_messages()
         mutator = Mutator(args.seed)
-        times, failures, slow, view_times, view_errors = [], 0, 0, [], 0
+        times, failures, slow = [], 0, 0
+        stage_times: dict[str, list[float]] = {label: [] for label in stages}
+        stage_errors = dict.fromkeys(stages, 0)
         for i in range(args.fuzz):
             raw = mutator.message(seeds)
             elapsed, ctx, failure = run(raw)
             times.append(elapsed)
-            view_problem = ""
-            if args.views:
-                seconds, error = view(raw)
-                view_times.append(seconds)
-                view_errors += bool(error)
-                view_problem = f"views: {error}" if error else f"views: {seconds:.1f} s" if seconds > 1.0 else ""
-            if ctx.check_errors or failure or elapsed > 1.0 or view_problem:
+            stage_problems = []
+            for label, stage in stages.items():
+                seconds, error = stage(raw)
+                stage_times[label].append(seconds)
+                stage_errors[label] += bool(error)
+                if error or seconds > 1.0:
+                    stage_problems.append(f"{label}: {error or f'{seconds:.1f} s'}")
+            if ctx.check_errors or failure or elapsed > 1.0 or stage_problems:
                 failures += bool(ctx.check_errors or failure)
                 slow += elapsed > 1.0
                 args.save.mkdir(parents=True, exist_ok=True)
                 path = args.save / f"{args.seed}-{i}-{hashlib.sha256(raw).hexdigest()[:12]}.eml"
                 path.write_bytes(raw)
-                print(f"  {elapsed * 1000:8.1f} ms  {path}  {ctx.check_errors or failure or ''} {view_problem}")
+                print(f"  {elapsed * 1000:8.1f} ms  {path}  {ctx.check_errors or failure or ''} "
+                      f"{'; '.join(stage_problems)}")
         times.sort()
         print(f"fuzzing: {args.fuzz} messages (seed {args.seed}, {len(seeds)} seed messages): "
               f"{failures} with a check error, {slow} over one second; median {times[len(times) // 2] * 1000:.1f} ms, "
               f"slowest {times[-1] * 1000:.0f} ms")
-        if view_times:
-            view_times.sort()
-            print(f"  quarantine view and archive text: {view_errors} raised an error; "
-                  f"median {view_times[len(view_times) // 2] * 1000:.1f} ms, slowest {view_times[-1] * 1000:.0f} ms")
+        for label, seconds in stage_times.items():
+            seconds.sort()
+            print(f"  {label}: {stage_errors[label]} raised an error; "
+                  f"median {seconds[len(seconds) // 2] * 1000:.1f} ms, slowest {seconds[-1] * 1000:.0f} ms")
     return 0
+
+
+def _timed(stage):
+    def timed(raw: bytes) -> tuple[float, str]:
+        """Seconds ``stage`` took on ``raw``, and the error it raised ("" if none)."""
+        started = time.perf_counter()
+        try:
+            stage(raw)
+        except Exception as exc:  # a bench reports what fails, it does not stop
+            return time.perf_counter() - started, f"{type(exc).__name__}: {exc}"
+        return time.perf_counter() - started, ""
+
+    return timed
+
+
+def _views(raw: bytes) -> None:
+    """What a person sees of a message: the quarantine view and the archive's search text."""
+    from mailflow.archive.index import index_text
+    from mailflow.mime import parse_message
+    from mailflow.quarantine.render import render
+
+    render(raw)
+    index_text(parse_message(raw))
+
+
+def _policy_stage():
+    """Policy evaluation as ``policy_bench.py`` sets it up: 50 rules, 20 TextCensor scripts of 100 terms."""
+    import random
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    import policy_bench
+
+    from mailflow import spool
+    from policy.snapshot import compile_snapshot
+
+    policy = compile_snapshot(policy_bench.make_snapshot(random.Random(3), 50, 20, 100))
+    envelope = spool.Envelope(mail_from="alice@sender.test", recipients=["bob@acme.test"], customer="acme",
+                              direction="inbound", client_ip="81.2.69.160", helo="mx.sender.test")
+    return lambda raw: policy_bench.one(raw, envelope, 1.0, policy)
 
 
 def _sender_auth(fuzz: int, seed: int, save: Path) -> None:

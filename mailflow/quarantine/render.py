@@ -17,6 +17,7 @@ from html import escape, unescape
 
 import nh3
 
+from mailflow.mime.decode import decode_text
 from mailflow.mime.policies import COMPAT32
 
 BLOCKED = '<span class="blocked-image">[remote image blocked]</span>'
@@ -114,7 +115,7 @@ def render(raw: bytes) -> Rendering:
                 out.attachments.append(filename or ctype)
                 continue
             payload = part.get_payload(decode=True) or b""
-            text = payload.decode(part.get_content_charset() or "utf-8", "replace")
+            text = decode_text(payload, part.get_content_charset() or "utf-8")[0]
             if ctype == "text/html" and not out.html:
                 out.html = sanitise_html(text)
             elif ctype == "text/plain" and not out.text:

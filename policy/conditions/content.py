@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from mailflow.engine.context import MessageContext
+from mailflow.mime.decode import decode_text
 from policy.conditions.base import Condition, ConditionError, Env, str_list
 from policy.textcensor import TextcensorInput, Zone, html_to_text
 
@@ -20,7 +21,7 @@ def textcensor_input(ctx: MessageContext) -> TextcensorInput:
     attachments = []
     for part in parsed.attachments:
         if part.true_type.startswith(_TEXT_TYPES) and part.size <= 2 * 1024 * 1024:
-            text = part.data.decode(part.charset or "utf-8", "replace")
+            text = decode_text(part.data, part.charset or "utf-8")[0]  # an unknown charset is read as UTF-8
             attachments.append(html_to_text(text) if part.family == "html" else text)
     return TextcensorInput(subject=parsed.subject, body=body, headers=headers, attachments=tuple(attachments))
 

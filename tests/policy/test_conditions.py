@@ -9,6 +9,10 @@ from tests.policy.conftest import ACTOR
 from tests.policy.messages import PE_STUB, plain, with_attachment, zipped
 
 BIG = plain(body="x" * 60 + "\n" * 1 + ("word " * 15 + "\n") * 800)
+# a text attachment in a charset no codec knows: TextCensor reads it as UTF-8 (it once raised LookupError)
+BOGUS_CHARSET = with_attachment(b"Details of project falcon.", "notes.txt", "text", "plain").replace(
+    b"Content-Type: text/plain\r\nContent-Transfer-Encoding: base64",
+    b'Content-Type: text/plain; charset="x-bogus-us-ascii"\r\nContent-Transfer-Encoding: base64')
 
 # (condition, kwargs of a message that matches, kwargs of one that does not)
 CASES = {
@@ -29,6 +33,8 @@ CASES = {
                {"data": plain(headers={"X-Mailer": "BulkMailer 9"})}, {"data": plain(headers={"X-Mailer": "Mutt"})}),
     "textcensor": ({"type": "textcensor", "script": "confidential-projects"},
                    {"data": plain(body="Details of project falcon are attached.\n")}, {}),
+    "textcensor in an attachment of unknown charset": ({"type": "textcensor", "script": "confidential-projects"},
+                                                       {"data": BOGUS_CHARSET}, {}),
     "attachment_type": ({"type": "attachment_type", "families": ["executable"]},
                         {"data": with_attachment(PE_STUB, "invoice.pdf", "application", "pdf")},
                         {"data": with_attachment(b"%PDF-1.4\n%\xe2\xe3\n1 0 obj\n", "invoice.pdf", "application",

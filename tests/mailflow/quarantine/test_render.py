@@ -55,3 +55,10 @@ def test_ordinary_nesting_and_unclosed_list_items_render_as_html():
 def test_a_run_of_unclosed_img_tags_still_blocks_remote_images():
     html = sanitise_html("<img a " * 20_000 + '<p><img src="https://tracker.example/p.gif"></p>')
     assert "tracker.example" not in html
+
+
+def test_a_part_in_a_charset_no_codec_knows_is_shown_as_its_text():
+    raw = (b"From: a@example.net\r\nSubject: notice\r\nContent-Type: text/plain; charset=x-bogus-us-ascii\r\n\r\n"
+           b"Your parcel is waiting at the depot.\r\n")
+    view = render(raw)
+    assert view.parse_error == "" and "parcel is waiting" in view.text
