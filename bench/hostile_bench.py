@@ -16,7 +16,9 @@ Two measurements, network checks off, as in ``threat_bench.py``:
   a person sees of it, the quarantine view (``quarantine.render``) and the
   archive's search text (``archive.index.index_text``), timed apart.
 - **Policy.** ``--policy``: the same through policy evaluation with the
-  rules and TextCensor scripts of ``policy_bench.py``, timed apart.
+  rules and TextCensor scripts of ``policy_bench.py``, then the actions that
+  rebuild a message (footer, attachment stripping, subject tag) and the
+  bytes that would leave, timed apart.
 - **Sender authentication.** ``--sender-auth``: what a sender's choice of
   DKIM signatures, signed names, header fields, ARC sets and silent key
   servers costs SPF, DKIM, DMARC and ARC, against a loopback DNS server
@@ -91,7 +93,7 @@ def main() -> int:
     if args.views:
         stages["quarantine view and archive text"] = _timed(_views)
     if args.policy:
-        stages["policy: 50 rules, 20 TextCensor scripts"] = _timed(_policy_stage())
+        stages["policy: 50 rules, 20 TextCensor scripts, footer, stripping, tag"] = _timed(_policy_stage())
 
     run(shaped("text", b"a", 100))  # warm-up: model, GeoIP database, scanner
     fields = [f for f in args.fields.split(",") if f] or list(FIELDS)
@@ -188,19 +190,34 @@ def _views(raw: bytes) -> None:
 
 
 def _policy_stage():
-    """Policy evaluation as ``policy_bench.py`` sets it up: 50 rules, 20 TextCensor scripts of 100 terms."""
+    """Policy evaluation as ``policy_bench.py`` sets it up (50 rules, 20 TextCensor scripts of 100 terms),
+    then a footer, attachment stripping and a subject tag, and the bytes that would leave."""
     import random
 
     sys.path.insert(0, str(ROOT / "bench"))
     import policy_bench
 
     from mailflow import spool
+    from policy.engine import apply_action
     from policy.snapshot import compile_snapshot
 
     policy = compile_snapshot(policy_bench.make_snapshot(random.Random(3), 50, 20, 100))
     envelope = spool.Envelope(mail_from="alice@sender.test", recipients=["bob@acme.test"], customer="acme",
                               direction="inbound", client_ip="81.2.69.160", helo="mx.sender.test")
-    return lambda raw: policy_bench.one(raw, envelope, 1.0, policy)
+    rewrites = [  # the actions that rebuild the message, then the bytes that would leave
+        ("footer", {"text": "Scanned by Example ISP", "html": "<p>Scanned by <b>Example ISP</b></p>"}),
+        ("strip_attachments", {"families": ["executable", "script", "archive", "office"], "names": ["*.html"]}),
+        ("tag_subject", {"tag": "[EXTERNAL]"}),
+    ]
+
+    def evaluate(raw: bytes) -> None:
+        ctx, _, _ = policy_bench.one(raw, envelope, 1.0, policy)
+        for kind, params in rewrites:
+            if not apply_action(ctx, kind, params, "bench"):
+                raise RuntimeError(f"{kind} could not be applied: {ctx.facts['action_errors'][-1]}")
+        ctx.output_bytes()
+
+    return evaluate
 
 
 def _sender_auth(fuzz: int, seed: int, save: Path) -> None:

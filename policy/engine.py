@@ -130,10 +130,32 @@ def run_rules(rules: list[CompiledRule], ctx: MessageContext, env: Env, explain:
         ctx.rules_fired.append(rule.name)
         for action in rule.actions:
             params: dict[str, Any] = {k: v for k, v in action.items() if k != "type"}
-            actions.registry[action["type"]]().apply(ctx, {**params, "rule": rule.name})
+            if not apply_action(ctx, action["type"], {**params, "rule": rule.name}, rule.name):
+                return
             ctx.actions_taken.append(f"{rule.name}: {action['type']}")
         if rule.stop or ctx.terminal() is not None or any(d.kind == "deliver" for d in ctx.dispositions):
             return
+
+
+def apply_action(ctx: MessageContext, kind: str, params: dict[str, Any], rule: str) -> bool:
+    """Apply one action; False when the message defeated it, which then holds the message.
+
+    An action meets the message as the sender wrote it (a structure nested
+    past what the email package can rebuild, say). Its failure must neither
+    leave the message failing in the spool nor let it leave unchanged when
+    the rule meant to change it: it is held in the policy folder, the
+    reason naming the rule and the action, and the log has the traceback.
+    """
+    try:
+        actions.registry[kind]().apply(ctx, params)
+    except Exception as exc:
+        log.exception("%s: rule %s: action %s failed", ctx.spool_id, rule, kind)
+        ctx.facts.setdefault("action_errors", []).append(f"{rule}: {kind}: {type(exc).__name__}")
+        ctx.dispositions.append(Disposition(
+            "quarantine", category="policy", rule=rule,
+            reason=f"rule {rule}: the {kind} action could not be applied to this message ({type(exc).__name__})"))
+        return False
+    return True
 
 
 def _skipped(ctx: MessageContext, category: str) -> bool:
@@ -184,7 +206,7 @@ def _spam(ctx: MessageContext, pol: CompiledPolicy) -> None:
     elif score >= s["spam_tag_score"]:
         ctx.add_headers.append(("X-Spam-Flag", "YES"))
         if s.get("spam_subject_tag"):
-            actions.registry["tag_subject"]().apply(ctx, {"tag": s["spam_subject_tag"]})
+            apply_action(ctx, "tag_subject", {"tag": s["spam_subject_tag"]}, "spam subject tag")
 
 
 def decide(ctx: MessageContext, explain: list | None = None) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from mailflow.actions.base import Action, ActionError
 from mailflow.engine.context import MessageContext
+from mailflow.mime.decode import decode_text
 from mailflow.mime.types import FAMILIES
 
 
@@ -32,7 +33,8 @@ class TagSubject(Action):
     def apply(self, ctx: MessageContext, params: dict[str, Any]) -> None:
         tag = self.validate(params)["tag"]
         msg = ctx.edit()
-        subject = str(msg.get("Subject", ""))
+        # encoded words can hide line breaks, of any kind str.splitlines knows (the email package refuses them)
+        subject = " ".join(str(msg.get("Subject", "")).replace("\x00", " ").splitlines())
         if not subject.startswith(tag):
             del msg["Subject"]
             msg["Subject"] = f"{tag} {subject}".strip()
@@ -68,18 +70,26 @@ class Footer(Action):
                 continue
             ctype = part.get_content_type()
             if ctype == "text/plain":
-                part.set_content(part.get_content().rstrip("\n") + "\n\n-- \n" + text + "\n",
-                                 cte=_cte(part))
+                body = _text(part).rstrip("\n") + "\n\n-- \n" + text + "\n"
+                part.set_content(body, cte=_cte(part, body))
             elif ctype == "text/html":
-                body = part.get_content()
+                body = _text(part)
                 idx = body.lower().rfind("</body>")
                 body = body[:idx] + markup + body[idx:] if idx >= 0 else body + markup
-                part.set_content(body, subtype="html", cte=_cte(part))
+                part.set_content(body, subtype="html", cte=_cte(part, body))
         msg["X-SPE-Footer"] = marker
 
 
-def _cte(part) -> str:
+def _text(part) -> str:
+    """The part's text in its declared charset, else UTF-8, else Latin-1: any charset a sender names."""
+    return decode_text(part.get_payload(decode=True) or b"", part.get_content_charset() or "us-ascii")[0]
+
+
+def _cte(part, body: str) -> str:
+    """The part's transfer encoding when it can carry ``body`` (rewritten as UTF-8), else quoted-printable."""
     current = (part.get("Content-Transfer-Encoding") or "").lower()
+    if current == "7bit" and not body.isascii():
+        return "quoted-printable"
     return current if current in ("7bit", "8bit", "base64", "quoted-printable") else "quoted-printable"
 
 

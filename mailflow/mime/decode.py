@@ -163,7 +163,10 @@ def decode_text(data: bytes, charset: str) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     if known and declared not in _ASCII:
-        return data.decode(declared, "replace"), f"undecodable bytes in charset {declared!r}"
+        try:
+            return data.decode(declared, "replace"), f"undecodable bytes in charset {declared!r}"
+        except (UnicodeError, LookupError, ValueError):  # a codec that ignores "replace" (idna, punycode...)
+            pass
     return data.decode("latin-1", "replace"), f"text not readable as charset {declared!r}, read as latin-1"
 
 

@@ -239,3 +239,52 @@ def test_messages_are_not_split_without_per_user_policy(run):
     assert run(plain(), recipients=("ceo@acme.test", "bob@acme.test"))[0] == "delivered"
     [m] = run.delivered()
     assert sorted(m.rcpt_tos) == ["bob@acme.test", "ceo@acme.test"]
+
+
+def _one_part(charset: bytes, cte: bytes, body: bytes, subject: bytes = b"Notice") -> bytes:
+    return (b"From: someone@example.net\r\nTo: bob@acme.test\r\nSubject: " + subject + b"\r\n"
+            b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nMessage-ID: <one-part@example.net>\r\nMIME-Version: 1.0\r\n"
+            b"Content-Type: text/plain; charset=" + charset + b"\r\nContent-Transfer-Encoding: " + cte + b"\r\n\r\n"
+            + body)
+
+
+@pytest.mark.parametrize(("charset", "cte", "body", "kept"), [
+    (b"x-bogus-us-ascii", b"7bit", b"Parcel held at the depot.\r\n", "Parcel held at the depot."),  # no such codec
+    (b"us-ascii", b"7bit", "Caf\u00e9 opening hours.\r\n".encode(), "Caf\u00e9 opening hours."),  # 8-bit in 7bit
+    (b"idna", b"8bit", b"\xb5 Grid report.\r\n", "Grid report."),  # a codec that ignores "replace"
+])
+def test_footer_on_a_part_in_any_charset(run, charset, cte, body, kept):
+    rule([{"type": "footer", "text": "Scanned by Example ISP"}])
+    assert run(_one_part(charset, cte, body))[0] == "delivered"  # it once failed and stayed in the spool
+    [m] = run.delivered()
+    text = parse(m.data).get_body(("plain",)).get_content()
+    assert kept in text and text.count("Scanned by Example ISP") == 1
+
+
+def test_tag_subject_when_an_encoded_word_hides_a_line_break(run):
+    rule([{"type": "tag_subject", "tag": "[EXTERNAL]"}])
+    subject = b"=?utf-8?q?Invoice=0D=0Adue=0Bnow?="
+    assert run(_one_part(b"utf-8", b"7bit", b"Hello\r\n", subject=subject))[0] == "delivered"
+    [m] = run.delivered()
+    assert parse(m.data)["Subject"] == "[EXTERNAL] Invoice due now"
+
+
+def test_an_action_the_message_defeats_holds_it_for_review(run, monkeypatch):
+    from django_tenants.utils import schema_context
+
+    from mailflow.actions.rewrite import Footer
+    from mailflow.models import QuarantineItem
+    from tests.mailflow.quarantine.support import flush
+
+    def defeated(self, ctx, params):
+        raise RecursionError("maximum recursion depth exceeded")  # as a structure nested too deep once did
+
+    monkeypatch.setattr(Footer, "apply", defeated)
+    rule([{"type": "footer", "text": "Scanned by Example ISP"}], name="disclaimer")
+    outcome, spool_id = run(plain())  # it once failed and stayed in the spool
+    assert outcome == "quarantined" and run.sink.handler.count == 0
+    flush(run.gw)
+    with schema_context("c_acme"):
+        item = QuarantineItem.objects.get(spool_id=spool_id)
+    assert (item.category, item.rule) == ("policy", "disclaimer")
+    assert item.reason == "rule disclaimer: the footer action could not be applied to this message (RecursionError)"
