@@ -288,3 +288,14 @@ def test_an_action_the_message_defeats_holds_it_for_review(run, monkeypatch):
         item = QuarantineItem.objects.get(spool_id=spool_id)
     assert (item.category, item.rule) == ("policy", "disclaimer")
     assert item.reason == "rule disclaimer: the footer action could not be applied to this message (RecursionError)"
+
+
+def test_a_rewritten_message_keeps_the_senders_header_fields_as_they_came(run):
+    rule([{"type": "tag_subject", "tag": "[EXTERNAL]"}])
+    long_line = b"List-Unsubscribe: <https://news.example.net/u/" + b"a1b2c3" * 30 + b">, <mailto:u@example.net>\r\n"
+    folded = b"X-Campaign: spring;\r\n\tsegment=" + b"x" * 200 + b";\r\n  variant=b\r\n"
+    sent = plain().replace(b"\r\nSubject:", b"\r\n" + long_line + folded + b"Subject:", 1)
+    assert run(sent)[0] == "delivered"
+    [m] = run.delivered()
+    assert long_line in m.data and folded in m.data  # not refolded: a DKIM signature over them still holds
+    assert parse(m.data)["Subject"].startswith("[EXTERNAL] ")
