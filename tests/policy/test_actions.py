@@ -299,3 +299,12 @@ def test_a_rewritten_message_keeps_the_senders_header_fields_as_they_came(run):
     [m] = run.delivered()
     assert long_line in m.data and folded in m.data  # not refolded: a DKIM signature over them still holds
     assert parse(m.data)["Subject"].startswith("[EXTERNAL] ")
+
+
+def test_tag_subject_on_a_subject_longer_than_a_line_keeps_its_first_998_characters(run):
+    rule([{"type": "tag_subject", "tag": "[EXTERNAL]"}])
+    long_subject = ("Quarterly figures " * 300).strip()
+    folded = long_subject.encode().replace(b"figures Quarterly", b"figures\r\n Quarterly")  # legal lines
+    assert run(plain().replace(b"Subject: ", b"Subject: " + folded + b"\r\nX-Was: ", 1))[0] == "delivered"
+    [m] = run.delivered()
+    assert parse(m.data)["Subject"] == "[EXTERNAL] " + long_subject[:998]
