@@ -35,16 +35,13 @@ install_system_packages() {
 upgrade_debian_python() {
   # Python's html.parser took time quadratic in tags left open at the end of
   # the input (CVE-2025-6069: 80 KB of "<a " took 53 s in the threat stage).
-  # Debian 12 fixed it in python3.11 3.11.2-6+deb12u9 from bookworm-security;
-  # the probe is the fix's own change: an unclosed comment at the end is a
-  # comment (mailflow/spam/htmltext.py, stdlib_parser_is_linear).
-  choose_python
-  local probe='from html.parser import HTMLParser as P
-class C(P):
-    seen = False
-    def handle_comment(self, data): C.seen = True
-c = C(); c.feed("<!--x"); c.close(); raise SystemExit(0 if C.seen else 1)'
-  "$PYTHON" -c "$probe" 2>/dev/null && return
+  # Debian 12's python3.11 3.11.2-6+deb12u6 lacks the fix; u8 and u9 have it.
+  # The probe is the project's own (mailflow/spam/htmltext.py), run by the
+  # environment's Python, which is Debian's: an upgrade takes effect at once.
+  local probe="import sys; sys.path.insert(0, '$ROOT')
+from mailflow.spam.htmltext import stdlib_parser_is_linear
+raise SystemExit(0 if stdlib_parser_is_linear() else 1)"
+  "$VENV/bin/python" -c "$probe" 2>/dev/null && return
   local pkgs; pkgs="$(dpkg-query -W -f='${Package} ${Status}\n' 'python3.11*' 'libpython3.11*' 2>/dev/null \
     | awk '/install ok installed/ {print $1}' | tr '\n' ' ')"
   if [ -n "$pkgs" ]; then
@@ -54,7 +51,7 @@ c = C(); c.feed("<!--x"); c.close(); raise SystemExit(0 if C.seen else 1)'
     # shellcheck disable=SC2086 # one word per package
     as_root apt-get install -y -qq --only-upgrade $pkgs >/dev/null
   fi
-  "$PYTHON" -c "$probe" 2>/dev/null \
+  "$VENV/bin/python" -c "$probe" 2>/dev/null \
     || echo "bootstrap: WARNING: $PYTHON's html.parser lacks the CVE-2025-6069 fix; hostile HTML can stall the threat stage" >&2
 }
 
@@ -92,5 +89,6 @@ install_python_packages() {
   fi
 }
 
-if command -v dpkg-query >/dev/null; then install_system_packages; upgrade_debian_python; fi
+if command -v dpkg-query >/dev/null; then install_system_packages; fi
 install_python_packages
+if command -v dpkg-query >/dev/null; then upgrade_debian_python; fi

@@ -30,8 +30,9 @@ def stdlib_parser_is_linear() -> bool:
     here, and this reader, TextCensor and the URL check all use the parser.
     The fix came with HTML5's end-of-input rules, which this probes: an
     unclosed comment at the end is now a comment, where it was text. Debian
-    12 has it from python3.11 3.11.2-6+deb12u9 (scripts/bootstrap.sh
-    upgrades to it; the node status reports a Python without it).
+    12's python3.11 3.11.2-6+deb12u6 lacks it, u8 and u9 have it
+    (scripts/bootstrap.sh upgrades, probing with this function; the node
+    status reports a Python without it).
     """
     probe = _EndOfInputProbe()
     probe.feed("<!--x")
