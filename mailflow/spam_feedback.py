@@ -2,7 +2,10 @@
 
 "Report as spam" and "release as not spam" in the consoles and digests leave
 ``QuarantineFeedback`` rows in the customer's schema. ``learn_pending``
-teaches them to that customer's feedback layer; ``model_for`` gives the
+teaches them to that customer's feedback layer, and records each message's
+fuzzy sketch in the platform's bulk signatures (``mailflow.checks.fuzzy``,
+where one customer's reports count for the others only once enough
+customers agree); ``model_for`` gives the
 spam check the stacked model for one customer:
 
     shipped (or ``SPE_SPAM_MODEL``) base  <  provider layer  <  customer layer
@@ -11,7 +14,9 @@ Layer files live under ``SPE_STORE_DIR/models``: ``provider.bin`` and one
 ``<schema>.bin`` per customer, in the classifier's own checksummed format,
 written atomically (temporary file, then rename). A layer holds only the
 weights feedback touched, so it stays small. One customer's feedback never
-changes another customer's verdicts.
+changes another customer's classifier; in the bulk signatures it counts for
+other customers only together with other customers' reports of the same
+text (``SPE_FUZZY_QUORUM``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from pathlib import Path
 from django.conf import settings
 
 from mailflow.spam import LayeredModel, Model, ModelError
+from mailflow.spam.fuzzy import Sketch, sketch_view
 from mailflow.spam.modelfile import dump_model
 from mailflow.spam.view import view_from_bytes
 
@@ -143,6 +149,7 @@ def learn_pending(customer) -> int:
     """
     from django_tenants.utils import schema_context
 
+    from mailflow.checks import fuzzy
     from mailflow.models import QuarantineFeedback
     from mailflow.store import StoreError, get_store
 
@@ -160,6 +167,7 @@ def learn_pending(customer) -> int:
         stack = _stack(base, schema)
         store = get_store()
         done: dict[str, list[int]] = {"spam": [], "ham": []}
+        sketches: list[tuple[Sketch, str]] = []
         learned = 0
         for pk, store_key, label in rows:
             if label not in done:
@@ -170,11 +178,19 @@ def learn_pending(customer) -> int:
                 log.info("feedback %s of %s: message gone from the store (%s); skipped", pk, schema, exc)
                 done[label].append(pk)
                 continue
-            stack.learn(view_from_bytes(raw), is_spam=label == "spam")
+            view = view_from_bytes(raw)
+            stack.learn(view, is_spam=label == "spam")
+            sketch = sketch_view(view)
+            if sketch is not None:
+                sketches.append((sketch, label))
             done[label].append(pk)
             learned += 1
         if learned:
             write_layer(stack.top, path)
+        if sketches and getattr(settings, "SPE_FUZZY", True):
+            # The platform's bulk signatures (mailflow/checks/fuzzy.py). If Redis is away this raises and the
+            # rows stay pending: the next run learns them again, which changes nothing already learned.
+            fuzzy.report(sketches, schema)
         for label, pks in done.items():
             if pks:
                 QuarantineFeedback.objects.filter(pk__in=pks, label=label, learned=False).update(learned=True)

@@ -225,6 +225,10 @@ SPE_NEW_DOMAINS = env.bool("SPE_NEW_DOMAINS", default=True)
 SPE_NEW_DOMAIN_WINDOW_HOURS = env.float("SPE_NEW_DOMAIN_WINDOW_HOURS", default=48)
 SPE_NEW_DOMAIN_WARMUP_DAYS = env.float("SPE_NEW_DOMAIN_WARMUP_DAYS", default=14)
 SPE_NEW_DOMAIN_FORGET_DAYS = env.float("SPE_NEW_DOMAIN_FORGET_DAYS", default=180)
+# Bulk signatures (mailflow/checks/fuzzy.py): fuzzy sketches of reported mail, shared by every customer.
+SPE_FUZZY = env.bool("SPE_FUZZY", default=True)
+SPE_FUZZY_QUORUM = env.int("SPE_FUZZY_QUORUM", default=2)  # customers whose spam reports count for all
+SPE_FUZZY_TTL_DAYS = env.float("SPE_FUZZY_TTL_DAYS", default=90)
 SPE_SPAM_MODEL = env.str("SPE_SPAM_MODEL", default="")
 SPE_NODE_NAME = env.str("SPE_NODE_NAME", default="node1")
 SPE_DEFAULT_ARRAY = env.str("SPE_DEFAULT_ARRAY", default="default")

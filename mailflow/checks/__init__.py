@@ -10,6 +10,7 @@ from mailflow.checks.attachments import AttachmentFacts
 from mailflow.checks.base import Check
 from mailflow.checks.country import Country
 from mailflow.checks.dnsbl import Dnsbl
+from mailflow.checks.fuzzy import BulkSignatures
 from mailflow.checks.impersonation import Impersonation
 from mailflow.checks.newdomains import NewDomains
 from mailflow.checks.sender_auth import SenderAuth
@@ -26,6 +27,7 @@ CHECKS: tuple[type[Check], ...] = (
     Country,
     UrlCensor,
     NewDomains,
+    BulkSignatures,
     SpamContent,
 )
 

@@ -22,9 +22,11 @@ from mailflow.spam.view import view_from_parsed
 log = logging.getLogger(__name__)
 
 def view_of(ctx: MessageContext) -> MessageView:
-    """The spam view of the message, from ``ctx.parsed``."""
-    links = [u["url"] for u in ctx.facts.get("urls", ()) if u.get("via") or u.get("in_attachment")]
-    return view_from_parsed(ctx.parsed, link_targets=links, recipients=ctx.envelope.recipients)
+    """The spam view of ``ctx.parsed``: built once, after the URL check, for every check that reads it."""
+    if ctx.spam_view is None:
+        links = [u["url"] for u in ctx.facts.get("urls", ()) if u.get("via") or u.get("in_attachment")]
+        ctx.spam_view = view_from_parsed(ctx.parsed, link_targets=links, recipients=ctx.envelope.recipients)
+    return ctx.spam_view
 
 
 class _NoModel:

@@ -73,6 +73,7 @@ class MessageContext:
     redirect_to: list[str] | None = None  # replaces the recipients
     only_recipients: set[str] | None = None  # deliver only to these (group-member delivery)
     classifications: list[str] = field(default_factory=list)
+    spam_view: Any = None  # the spam layers' view of the parse, built once for the checks that read it
     _edit: email.message.EmailMessage | None = None
 
     @property

@@ -62,7 +62,7 @@ def _chunk_tokens(chunk: str) -> tuple[str, ...]:
     return tuple(filter(None, map(_normalise, WORD.findall(chunk))))
 
 
-def _words(text: str, limit: int = MAX_WORDS) -> list[str]:
+def words_of(text: str, limit: int = MAX_WORDS) -> list[str]:
     """The word tokens of ``text``, in order, at most ``limit``.
 
     No match of ``WORD`` holds whitespace, so the words of the text are the
@@ -81,7 +81,7 @@ def _bucket(n: int) -> str:
 
 
 def subject_tokens(subject: str) -> Iterator[str]:
-    words = [w for w in _words(subject, 60) if w not in _REPLY_PREFIX]
+    words = [w for w in words_of(subject, 60) if w not in _REPLY_PREFIX]
     yield from ("s:" + w for w in words)
     letters = [c for c in subject if c.isalpha()]
     if len(letters) >= 6 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
@@ -145,7 +145,7 @@ def body_tokens(view: MessageView) -> Iterator[str]:
     if view.html:
         text = f"{text}\n{view.html_text}"
     text = remove_invisible(text)
-    words = _words(text)
+    words = words_of(text)
     yield from words
     for word in spaced_words(view):
         if len(word) >= 4:
@@ -236,7 +236,7 @@ def structure_tokens(view: MessageView) -> Iterator[str]:
 
 def from_tokens(view: MessageView) -> Iterator[str]:
     name, domain = view.from_name, view.from_domain
-    yield from ("fn:" + w for w in _words(name, 10))
+    yield from ("fn:" + w for w in words_of(name, 10))
     yield "from:tld:" + domain.rsplit(".", 1)[-1]
     if not name:
         yield "from:noname"

@@ -6,8 +6,11 @@ import pytest
 from django_tenants.utils import schema_context
 
 from mailflow import spam_feedback
+from mailflow.checks import fuzzy
+from mailflow.checks.fuzzy import BulkSignatures
 from mailflow.models import QuarantineFeedback
 from mailflow.spam import Model, score, view_from_bytes
+from mailflow.spam.fuzzy import sketch_view
 from mailflow.store import get_store
 from tests.mailflow.spam.builders import build
 
@@ -24,10 +27,25 @@ RELEASED = build(
 )
 
 
+CAMPAIGN = build(
+    subject="Your mailbox is full",
+    from_="Mail Administrator <admin@quota-desk.example>",
+    text="Dear user,\n\nYour mailbox has exceeded its storage quota and incoming messages are now being "
+    "returned to their senders. To keep receiving mail, confirm your account within 24 hours at "
+    "https://quota-desk.example/confirm?id=81723 and the quota will be raised at no cost.\n\nMail Administrator\n",
+)
+
+
+def _forget_sketches() -> None:
+    for raw in (REPORTED, RELEASED, CAMPAIGN):
+        fuzzy.forget(sketch_view(view_from_bytes(raw)))
+
+
 @pytest.fixture
 def feedback_world(world, committed, settings, tmp_path):
     settings.SPE_STORE_DIR = tmp_path
     spam_feedback.forget()
+    _forget_sketches()
     schemas = (world.acme.schema_name, world.globex.schema_name)
     for schema in schemas:
         with schema_context(schema):
@@ -37,6 +55,7 @@ def feedback_world(world, committed, settings, tmp_path):
         with schema_context(schema):
             QuarantineFeedback.objects.all().delete()
     spam_feedback.forget()
+    _forget_sketches()
 
 
 def _report(customer, raw: bytes, label: str, spool_id: str) -> None:
@@ -112,3 +131,42 @@ def test_damaged_layer_file_is_ignored_not_fatal(feedback_world, tmp_path) -> No
     layered = spam_feedback.model_for(acme)
     assert isinstance(layered.top, Model) and not layered.top.weights
     assert _score(acme, REPORTED) == pytest.approx(_score(feedback_world.globex.schema_name, REPORTED))
+
+
+def _bulk_symbols(schema: str, raw: bytes) -> list[str]:
+    from tests.mailflow.checks.conftest import context
+
+    ctx = context(raw)
+    ctx.envelope.customer = schema
+    BulkSignatures().run(ctx)
+    return [s.name for s in ctx.symbols]
+
+
+def test_a_report_reaches_the_bulk_signatures_for_that_customer_first(feedback_world, settings) -> None:
+    settings.SPE_FUZZY_QUORUM = 2
+    acme, globex = feedback_world.acme.schema_name, feedback_world.globex.schema_name
+    copy = CAMPAIGN.replace(b"81723", b"55190").replace(b"Dear user", b"Dear Bob")
+    assert _bulk_symbols(acme, copy) == []
+    _report(feedback_world.acme, CAMPAIGN, "spam", "S3")
+
+    assert spam_feedback.learn_pending(feedback_world.acme) == 1
+
+    assert _bulk_symbols(acme, copy) == ["FUZZY_SPAM"]
+    assert _bulk_symbols(globex, copy) == []  # one customer's report alone counts for no other customer
+    settings.SPE_FUZZY_QUORUM = 1
+    assert _bulk_symbols(globex, copy) == ["FUZZY_SPAM"]
+
+
+def test_feedback_stays_pending_while_the_bulk_signatures_are_unreachable(feedback_world, monkeypatch) -> None:
+    import redis
+
+    unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5, socket_timeout=0.5)
+    monkeypatch.setattr(fuzzy, "_client", lambda: unreachable)
+    _report(feedback_world.acme, CAMPAIGN, "spam", "S4")
+    with pytest.raises(redis.ConnectionError):
+        spam_feedback.learn_pending(feedback_world.acme)
+    with schema_context(feedback_world.acme.schema_name):
+        assert not QuarantineFeedback.objects.get().learned
+    monkeypatch.undo()
+    assert spam_feedback.learn_pending(feedback_world.acme) == 1
+    assert _bulk_symbols(feedback_world.acme.schema_name, CAMPAIGN) == ["FUZZY_SPAM"]

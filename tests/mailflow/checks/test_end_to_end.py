@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import uuid
 from email.policy import SMTP
 
@@ -85,3 +86,41 @@ def test_mail_from_a_look_alike_of_the_customers_domain_is_marked(mailpath, clea
     assert "FROM_LOOKALIKE_OWN_DOMAIN" in symbols_of(row)
     assert row.facts["lookalike_of"]["acrne.test"] == {"own": "acme.test", "kind": "look-alike letters",
                                                        "in": "From"}
+
+
+# Mail the content layers pass (it scores near 0 on its own): only reports can make it spam.
+BLAND = (
+    "Hello {name},\n\nThe autumn meeting of the allotment association is on the first Saturday of next month in "
+    "the village hall. We will agree the plot rents for next year, elect a new treasurer and hear how the water "
+    "tank repairs went. Tea and cake from {hour} o'clock; bring your seed swap envelopes.\n\nSee you there,\n"
+    "The committee\n"
+)
+
+
+def test_a_campaign_the_provider_reported_is_caught_at_every_customer(mailpath, clean_sink, committed, tmp_path):
+    from django.core.management import call_command
+
+    from mailflow.checks import fuzzy
+    from mailflow.spam.fuzzy import sketch_text
+
+    subject = f"Meeting {uuid.uuid4().hex[:6]}"
+    before = mail(subject, body=BLAND.format(name="Bob", hour=2), sender="Committee <committee@allotments.test>")
+    spool_id = send(mailpath.smtp_port, "committee@allotments.test", ["bob@acme.test"], before.as_bytes(policy=SMTP))
+    first = wait_log("c_acme", spool_id)
+    assert "FUZZY_SPAM" not in symbols_of(first) and first.score < 5.0
+    reported = tmp_path / "trap.eml"
+    reported.write_bytes(mail("Meeting", body=BLAND.format(name="Trap", hour=4)).as_bytes(policy=SMTP))
+    out = io.StringIO()
+    call_command("fuzzy", "spam", str(reported), stdout=out)
+    assert "reported 1 message(s) as spam" in out.getvalue()
+    try:
+        subject = f"Meeting {uuid.uuid4().hex[:6]}"
+        after = mail(subject, body=BLAND.format(name="Carol", hour=3), sender="Committee <committee@allotments.test>")
+        raw = after.as_bytes(policy=SMTP)
+        spool_id = send(mailpath.smtp_port, "committee@allotments.test", ["carol@globex.test"], raw)
+        row = wait_log("c_globex", spool_id)
+    finally:
+        fuzzy.forget(sketch_text(BLAND.format(name="Trap", hour=4)))
+    assert "FUZZY_SPAM" in symbols_of(row) and row.score >= 5.0
+    [arrived] = by_subject(clean_sink, subject)  # another customer's copy is now tagged as spam
+    assert b"X-Spam-Flag: YES" in arrived.data and b"FUZZY_SPAM" in arrived.data

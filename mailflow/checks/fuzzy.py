@@ -1,0 +1,195 @@
+"""Bulk signatures: copies of mail reported as spam, recognised across every customer (docs/checks.md).
+
+A provider sees the same campaign arrive at many customers within minutes.
+When a customer reports a message as spam (or releases one as not spam),
+the feedback learner records the message's fuzzy sketch
+(``mailflow.spam.fuzzy``) in one Redis store for the whole platform, with
+who reported it; provider staff can report mail too (``manage.py fuzzy``).
+Every inbound message's sketch is then looked up in one round trip, and a
+copy of reported spam, even with its names, numbers and links changed,
+earns ``FUZZY_SPAM`` in proportion to the resemblance.
+
+Whose reports count, for a message to customer C:
+
+- a report by the provider's staff counts for every customer;
+- C's own reports count for C at once;
+- other customers' spam reports count for C once ``SPE_FUZZY_QUORUM`` (2)
+  different customers made them, so one customer alone cannot have a
+  message held at the others;
+- a "not spam" from C or from the provider outweighs every spam report for
+  that text and earns ``FUZZY_HAM`` instead.
+
+The store holds sketches (32 hash values), never text. Entries expire
+``SPE_FUZZY_TTL_DAYS`` (90) after the last report of them; each report of
+the same text refreshes them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from mailflow.checks.base import Check, SymbolSpec
+from mailflow.checks.spam import view_of
+from mailflow.engine.context import MessageContext
+from mailflow.spam.fuzzy import Sketch, best_match, candidates, sketch_view
+
+log = logging.getLogger(__name__)
+
+PROVIDER = "provider"  # the reporter name of the provider's staff
+VALUE = "spe:fz:v:"  # + sketch value: set of digests holding it
+DIGEST = "spe:fz:d:"  # + digest: hash of size, words, first and last report
+SPAM = "spe:fz:s:"  # + digest: set of who reported it as spam
+HAM = "spe:fz:h:"  # + digest: set of who released it as not spam
+MAX_CANDIDATES = 3  # stored sketches read in full per message
+FUZZY_SPAM_SCORE = 7.0  # at a resemblance of 1; proportionally less below
+FUZZY_HAM_SCORE = -2.0
+
+
+def _client():
+    from tenants.cache import client
+
+    return client()
+
+
+def _ttl() -> int:
+    return int(float(getattr(settings, "SPE_FUZZY_TTL_DAYS", 90)) * 86400)
+
+
+def _quorum() -> int:
+    return max(1, int(getattr(settings, "SPE_FUZZY_QUORUM", 2)))
+
+
+def report(sketches: Iterable[tuple[Sketch, str]], reporter: str, now: float | None = None) -> int:
+    """Record (sketch, "spam" or "ham") reports by ``reporter`` (a customer schema or ``PROVIDER``); one round trip.
+
+    A reporter's later label for the same text replaces its earlier one.
+    Returns how many sketches were recorded.
+    """
+    now = time.time() if now is None else now
+    ttl = _ttl()
+    pipe = _client().pipeline(transaction=False)
+    count = 0
+    for sketch, label in sketches:
+        if label not in ("spam", "ham"):
+            raise ValueError(f"label must be spam or ham, not {label!r}")
+        digest = sketch.digest
+        for value in sketch.values:
+            pipe.sadd(f"{VALUE}{value}", digest)
+            pipe.expire(f"{VALUE}{value}", ttl)
+        pipe.hsetnx(f"{DIGEST}{digest}", "first", f"{now:.0f}")
+        record = {"size": len(sketch.values), "words": sketch.words, "last": f"{now:.0f}"}
+        pipe.hset(f"{DIGEST}{digest}", mapping=record)
+        keep, drop = (SPAM, HAM) if label == "spam" else (HAM, SPAM)
+        pipe.sadd(f"{keep}{digest}", reporter)
+        pipe.srem(f"{drop}{digest}", reporter)
+        for prefix in (DIGEST, SPAM, HAM):
+            pipe.expire(f"{prefix}{digest}", ttl)
+        count += 1
+    if count:
+        pipe.execute()
+    return count
+
+
+def forget(sketch: Sketch) -> bool:
+    """Drop every report of this text (a provider's correction); True if it was stored."""
+    digest = sketch.digest
+    pipe = _client().pipeline(transaction=False)
+    for value in sketch.values:
+        pipe.srem(f"{VALUE}{value}", digest)
+    pipe.delete(f"{DIGEST}{digest}", f"{SPAM}{digest}", f"{HAM}{digest}")
+    return bool(pipe.execute()[-1])
+
+
+@dataclass(frozen=True)
+class Match:
+    """A stored sketch resembling the message, and who reported it."""
+
+    digest: str
+    resemblance: float
+    spam: frozenset[str]
+    ham: frozenset[str]
+
+    def verdict(self, customer: str, quorum: int) -> str | None:
+        """"spam", "ham" or None: what the reports that count for ``customer`` say."""
+        if PROVIDER in self.ham or customer in self.ham:
+            return "ham"
+        others = self.spam - self.ham - {PROVIDER, customer}
+        if PROVIDER in self.spam or customer in self.spam or len(others) >= quorum:
+            return "spam"
+        return None
+
+
+def lookup(sketch: Sketch) -> list[Match]:
+    """Stored sketches resembling ``sketch``, best first: one round trip, a second only when something is close."""
+    client = _client()
+    pipe = client.pipeline(transaction=False)
+    for value in sketch.values:
+        pipe.smembers(f"{VALUE}{value}")
+    owners = [{d.decode() if isinstance(d, bytes) else d for d in found} for found in pipe.execute()]
+    counts = candidates(sketch, owners)
+    needed = len(sketch.values) * 0.5
+    close = sorted((d for d, n in counts.items() if n >= needed), key=lambda d: (-counts[d], d))[:MAX_CANDIDATES]
+    if not close:
+        return []
+    pipe = client.pipeline(transaction=False)
+    for digest in close:
+        pipe.hget(f"{DIGEST}{digest}", "size")
+        pipe.smembers(f"{SPAM}{digest}")
+        pipe.smembers(f"{HAM}{digest}")
+    replies = pipe.execute()
+    sizes, reporters = {}, {}
+    for n, digest in enumerate(close):
+        size, spam, ham = replies[3 * n : 3 * n + 3]
+        if size is None:  # expired between the two round trips
+            continue
+        sizes[digest] = int(size)
+        reporters[digest] = (_names(spam), _names(ham))
+    return [Match(d, share, *reporters[d]) for d, share in best_match(sketch, counts, sizes)]
+
+
+def _names(members: Iterable[bytes | str]) -> frozenset[str]:
+    return frozenset(m.decode() if isinstance(m, bytes) else m for m in members)
+
+
+class BulkSignatures(Check):
+    name = "bulk_signatures"
+    description = "Copies of mail reported as spam or as wanted, recognised by fuzzy sketches across the platform"
+    symbols = (
+        SymbolSpec("FUZZY_SPAM", FUZZY_SPAM_SCORE,
+                   "A copy (names, numbers and links changed or not) of mail reported as spam; scaled by resemblance"),
+        SymbolSpec("FUZZY_HAM", FUZZY_HAM_SCORE,
+                   "A copy of mail this customer or the provider released as not spam; scaled by resemblance"),
+    )
+    directions = frozenset({"inbound"})
+    network = True  # the platform's Redis
+
+    def run(self, ctx: MessageContext) -> None:
+        ctx.facts["fuzzy"] = None
+        if not getattr(settings, "SPE_FUZZY", True) or ctx.facts.get("sender_allowlisted"):
+            return
+        sketch = sketch_view(view_of(ctx))
+        if sketch is None:
+            return
+        try:
+            matches = lookup(sketch)
+        except Exception as exc:  # a Redis outage must not stop mail; the fact says why nothing was judged
+            ctx.facts["fuzzy_error"] = f"{type(exc).__name__}: {exc}"[:200]
+            return
+        customer = ctx.customer.schema if ctx.customer else ctx.envelope.customer
+        quorum = _quorum()
+        for match in matches:
+            verdict = match.verdict(customer, quorum)
+            if verdict is None:
+                continue
+            ctx.facts["fuzzy"] = {"digest": match.digest, "resemblance": match.resemblance, "verdict": verdict}
+            detail = f"{match.digest} resemblance {match.resemblance:.2f}"
+            if verdict == "spam":
+                self.hit(ctx, "FUZZY_SPAM", detail, round(FUZZY_SPAM_SCORE * match.resemblance, 2))
+            else:
+                self.hit(ctx, "FUZZY_HAM", detail, round(FUZZY_HAM_SCORE * match.resemblance, 2))
+            return

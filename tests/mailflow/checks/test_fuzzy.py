@@ -1,0 +1,158 @@
+"""Bulk signatures: copies of reported mail recognised across customers, in the platform's Redis."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from mailflow.checks import fuzzy
+from mailflow.checks.fuzzy import PROVIDER, BulkSignatures
+from mailflow.checks.urls import UrlCensor
+from mailflow.spam.fuzzy import sketch_text
+from tests.mailflow.checks.conftest import context, symbol_names
+from tests.mailflow.checks.samples import mail
+
+CAMPAIGN = (
+    "Dear {name},\n\n"
+    "Your mailbox {mark} has exceeded its storage quota of {size} GB and incoming messages are now being "
+    "returned to their senders. To keep receiving mail, confirm your account within 24 hours at "
+    "https://{host}/quota?id={order} and the quota will be raised at no cost to you.\n\n"
+    "If you do not confirm, your mailbox will be closed and its contents deleted on {day}.\n\n"
+    "Mail Administrator\n"
+)
+
+
+def campaign(mark: str, name: str = "Bob", size: int = 50, host: str = "quota-desk.example",
+             order: int = 81723, day: str = "Friday") -> str:
+    return CAMPAIGN.format(mark=mark, name=name, size=size, host=host, order=order, day=day)
+
+
+@pytest.fixture
+def reports(node):
+    """Reports made by a test, dropped again afterwards (texts carry a mark no other test uses)."""
+    made = []
+
+    def make(text: str, label: str, reporter: str) -> None:
+        sketch = sketch_text(text)
+        assert sketch is not None
+        fuzzy.report([(sketch, label)], reporter)
+        made.append(sketch)
+
+    yield make
+    for sketch in made:
+        fuzzy.forget(sketch)
+
+
+def judge(body: str, customer: str = "acme"):
+    ctx = context(mail("Mailbox quota", body=body).as_bytes())
+    ctx.envelope.customer = customer
+    UrlCensor().run(ctx)
+    BulkSignatures().run(ctx)
+    return ctx, symbol_names(ctx)
+
+
+def score_of(ctx, name: str) -> float:
+    return next(s.score for s in ctx.symbols if s.name == name)
+
+
+def mark() -> str:
+    return f"box{uuid.uuid4().hex[:10]}"
+
+
+def test_a_copy_with_names_numbers_and_links_changed_is_recognised(reports):
+    m = mark()
+    reports(campaign(m), "spam", PROVIDER)
+    copy = campaign(m, name="Carol", size=20, host="quota-help.example", order=55190, day="Monday")
+    ctx, symbols = judge(copy + "\nThis is an automated message, do not reply.\n")
+    assert "FUZZY_SPAM" in symbols
+    assert 4.0 < score_of(ctx, "FUZZY_SPAM") <= 7.0
+    assert ctx.facts["fuzzy"]["verdict"] == "spam" and ctx.facts["fuzzy"]["resemblance"] >= 0.6
+    # the very same text: full resemblance, full score
+    ctx, _ = judge(campaign(m))
+    assert score_of(ctx, "FUZZY_SPAM") == 7.0
+
+
+def test_different_mail_and_a_quoted_paragraph_are_not_copies(reports):
+    m = mark()
+    reports(campaign(m), "spam", PROVIDER)
+    _, symbols = judge("Hi Bob,\n\nthe minutes of Tuesday's meeting are attached; the budget review moves to "
+                       "next week and Dana will send the revised figures before then.\n\nAlice\n")
+    assert "FUZZY_SPAM" not in symbols
+    # a long reply that quotes the campaign's first paragraph among much of its own
+    own = ("Three of our users received it this morning and one of them clicked the link before asking. "
+           "We reset his password, revoked the sessions on his phone and laptop, and checked the sign-in log: "
+           "nobody else signed in from outside the office. The sending server is a hosting company in another "
+           "country, so I have asked them to take the page down and added the domain to our block list. "
+           "Please remind your teams that our mailboxes have no quota warnings of this kind; real notices "
+           "come from the service desk and never ask for a password. I will send a short note to all staff "
+           "after lunch with a picture of the message so people recognise it next time.\n\nRegards,\nDana")
+    quoted = "> " + campaign(m).split("\n\n")[1]
+    _, symbols = judge(f"Team,\n\nbeware of this one:\n\n{quoted}\n\n{own}\n")
+    assert "FUZZY_SPAM" not in symbols
+
+
+def test_one_customers_report_counts_for_that_customer_until_others_agree(reports, settings):
+    settings.SPE_FUZZY_QUORUM = 2
+    m = mark()
+    text = campaign(m)
+    reports(text, "spam", "c_acme")
+    assert "FUZZY_SPAM" in judge(text, customer="c_acme")[1]
+    assert "FUZZY_SPAM" not in judge(text, customer="c_globex")[1]  # one customer alone decides for no one else
+    reports(text, "spam", "c_initech")
+    assert "FUZZY_SPAM" in judge(text, customer="c_globex")[1]  # two customers agree: it counts for all
+
+
+def test_not_spam_from_the_customer_or_the_provider_outweighs_spam_reports(reports):
+    m = mark()
+    text = campaign(m)
+    for reporter in ("c_initech", "c_umbrella", "c_hooli"):
+        reports(text, "spam", reporter)
+    reports(text, "ham", "c_acme")
+    ctx, symbols = judge(text, customer="c_acme")
+    assert "FUZZY_SPAM" not in symbols and score_of(ctx, "FUZZY_HAM") < 0
+    assert "FUZZY_SPAM" in judge(text, customer="c_globex")[1]
+    reports(text, "ham", PROVIDER)
+    assert "FUZZY_SPAM" not in judge(text, customer="c_globex")[1]
+
+
+def test_a_reporter_changing_its_mind_replaces_its_report(reports):
+    text = campaign(mark())
+    reports(text, "spam", PROVIDER)
+    reports(text, "ham", PROVIDER)
+    symbols = judge(text)[1]
+    assert "FUZZY_SPAM" not in symbols and "FUZZY_HAM" in symbols
+
+
+def test_short_mail_has_no_sketch_and_is_not_looked_up(node):
+    ctx, symbols = judge("Thanks Bob, see you at three.\n")
+    assert ctx.facts["fuzzy"] is None and "fuzzy_error" not in ctx.facts
+    assert not {"FUZZY_SPAM", "FUZZY_HAM"} & set(symbols)
+
+
+def test_reports_expire_after_the_configured_days(reports, settings):
+    settings.SPE_FUZZY_TTL_DAYS = 2
+    text = campaign(mark())
+    reports(text, "spam", PROVIDER)
+    from tenants.cache import client
+
+    sketch = sketch_text(text)
+    for key in (f"{fuzzy.DIGEST}{sketch.digest}", f"{fuzzy.SPAM}{sketch.digest}", f"{fuzzy.VALUE}{sketch.values[0]}"):
+        assert 0 < client().ttl(key) <= 2 * 86400
+
+
+def test_an_unreachable_store_lets_mail_through_and_says_why(node, settings, monkeypatch):
+    import redis
+
+    unreachable = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.5, socket_timeout=0.5)
+    monkeypatch.setattr(fuzzy, "_client", lambda: unreachable)
+    ctx, symbols = judge(campaign(mark()))
+    assert ctx.facts["fuzzy"] is None and "ConnectionError" in ctx.facts["fuzzy_error"]
+    assert not {"FUZZY_SPAM", "FUZZY_HAM"} & set(symbols)
+
+
+def test_the_check_can_be_switched_off(reports, settings):
+    text = campaign(mark())
+    reports(text, "spam", PROVIDER)
+    settings.SPE_FUZZY = False
+    assert "FUZZY_SPAM" not in judge(text)[1]
