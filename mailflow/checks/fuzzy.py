@@ -36,7 +36,7 @@ from django.conf import settings
 from mailflow.checks.base import Check, SymbolSpec
 from mailflow.checks.spam import view_of
 from mailflow.engine.context import MessageContext
-from mailflow.spam.fuzzy import Sketch, best_match, candidates, sketch_view
+from mailflow.spam.fuzzy import FUZZY_HAM_SCORE, FUZZY_SPAM_SCORE, Sketch, best_match, candidates, sketch_view
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +46,6 @@ DIGEST = "spe:fz:d:"  # + digest: hash of size, words, first and last report
 SPAM = "spe:fz:s:"  # + digest: set of who reported it as spam
 HAM = "spe:fz:h:"  # + digest: set of who released it as not spam
 MAX_CANDIDATES = 3  # stored sketches read in full per message
-FUZZY_SPAM_SCORE = 7.0  # at a resemblance of 1; proportionally less below
-FUZZY_HAM_SCORE = -2.0
 
 
 def _client():

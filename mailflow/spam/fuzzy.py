@@ -11,6 +11,7 @@ share almost none. ``overlap`` estimates the resemblance of two sketches
 as the share of values they have in common, over the larger sketch, so a
 short text found inside a long one does not count as the same message.
 
+The plain and the HTML alternative are read together (see ``sketch_view``).
 Texts under ``MIN_WORDS`` words get no sketch: "Thanks, see you at 3" is
 everyone's mail. Only the first ``MAX_WORDS`` words are read, which keeps
 the cost at a fraction of a millisecond whatever the message's size.
@@ -35,6 +36,8 @@ MIN_WORDS = 12
 MAX_WORDS = 2000
 WINDOW = 3
 MATCH_OVERLAP = 0.5  # below this share of common values two texts are different messages
+FUZZY_SPAM_SCORE = 7.0  # a copy of reported spam, at a resemblance of 1; proportionally less below
+FUZZY_HAM_SCORE = -2.0  # a copy of mail released as not spam
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +55,6 @@ class Sketch:
 
 def sketch_words(words: list[str]) -> Sketch | None:
     """The sketch of a word sequence, or None when it is too short to tell one sender's text from another's."""
-    words = words[:MAX_WORDS]
     if len(words) < MIN_WORDS:
         return None
     windows = {" ".join(words[i : i + WINDOW]) for i in range(len(words) - WINDOW + 1)}
@@ -65,8 +67,13 @@ def sketch_text(text: str) -> Sketch | None:
 
 
 def sketch_view(view: MessageView) -> Sketch | None:
-    """The sketch of what a reader sees of ``view``: its plain text, or its HTML's visible text."""
-    return sketch_text(view.body_text)
+    """The sketch of what a reader sees of ``view``: its plain text and its HTML's visible text.
+
+    Both, not one: a list's "your mail program does not show HTML" stub in
+    the plain part would otherwise make every message of that list one text.
+    Where the two alternatives say the same, their windows are the same set.
+    """
+    return sketch_words(words_of(view.text, MAX_WORDS) + words_of(view.html_text, MAX_WORDS))
 
 
 def overlap(a: Sketch, b: Sketch) -> float:
