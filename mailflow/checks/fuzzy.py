@@ -122,14 +122,25 @@ class Match:
         return None
 
 
+# The digests holding each value, in one command (a pipeline of 32 SMEMBERS costs the client twice the time).
+_MEMBERS_LUA = """
+local out = {}
+for _, key in ipairs(KEYS) do
+  for _, digest in ipairs(redis.call('SMEMBERS', key)) do out[#out + 1] = digest end
+end
+return out
+"""
+_members_script = None
+
+
 def lookup(sketch: Sketch) -> list[Match]:
     """Stored sketches resembling ``sketch``, best first: one round trip, a second only when something is close."""
+    global _members_script
     client = _client()
-    pipe = client.pipeline(transaction=False)
-    for value in sketch.values:
-        pipe.smembers(f"{VALUE}{value}")
-    owners = [{d.decode() if isinstance(d, bytes) else d for d in found} for found in pipe.execute()]
-    counts = candidates(sketch, owners)
+    if _members_script is None:
+        _members_script = client.register_script(_MEMBERS_LUA)
+    found = _members_script(keys=[f"{VALUE}{value}" for value in sketch.values], client=client)
+    counts = candidates(sketch, [[d.decode() if isinstance(d, bytes) else d for d in found]])
     needed = len(sketch.values) * 0.5
     close = sorted((d for d, n in counts.items() if n >= needed), key=lambda d: (-counts[d], d))[:MAX_CANDIDATES]
     if not close:

@@ -28,13 +28,12 @@ import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from mailflow.spam.tokenizer import words_of
+from mailflow.spam.tokenizer import body_words, words_of
 from mailflow.spam.view import MessageView
 
 SKETCH_SIZE = 32
 MIN_WORDS = 12
 MAX_WORDS = 2000
-WINDOW = 3
 MATCH_OVERLAP = 0.5  # below this share of common values two texts are different messages
 FUZZY_SPAM_SCORE = 7.0  # a copy of reported spam, at a resemblance of 1; proportionally less below
 FUZZY_HAM_SCORE = -2.0  # a copy of mail released as not spam
@@ -57,8 +56,9 @@ def sketch_words(words: list[str]) -> Sketch | None:
     """The sketch of a word sequence, or None when it is too short to tell one sender's text from another's."""
     if len(words) < MIN_WORDS:
         return None
-    windows = {" ".join(words[i : i + WINDOW]) for i in range(len(words) - WINDOW + 1)}
-    hashes = {zlib.crc32(w.encode("utf-8", "surrogatepass")) for w in windows}
+    crc = zlib.crc32
+    windows = zip(words, words[1:], words[2:], strict=False)  # every three consecutive words
+    hashes = {crc(f"{a} {b} {c}".encode("utf-8", "surrogatepass")) for a, b, c in windows}
     return Sketch(tuple(sorted(heapq.nsmallest(SKETCH_SIZE, hashes))), len(words))
 
 
@@ -72,8 +72,10 @@ def sketch_view(view: MessageView) -> Sketch | None:
     Both, not one: a list's "your mail program does not show HTML" stub in
     the plain part would otherwise make every message of that list one text.
     Where the two alternatives say the same, their windows are the same set.
+    The words are the classifier's (``body_words``: invisible characters
+    salted into words are already dropped), read once per message.
     """
-    return sketch_words(words_of(view.text, MAX_WORDS) + words_of(view.html_text, MAX_WORDS))
+    return sketch_words(body_words(view)[1][:MAX_WORDS])
 
 
 def overlap(a: Sketch, b: Sketch) -> float:

@@ -140,12 +140,23 @@ def _shape_tokens(text: str) -> Iterator[str]:
     yield "sh:dollar:" + _bucket(sample.count("$"))
 
 
+def body_words(view: MessageView) -> tuple[str, list[str]]:
+    """The plain and visible HTML text with invisible characters dropped, and its words: once per view.
+
+    The classifier's body tokens and the bulk signatures' sketch both read them.
+    """
+    found = view.memo.get("body_words")
+    if found is None:
+        text = view.text
+        if view.html:
+            text = f"{text}\n{view.html_text}"
+        text = remove_invisible(text)
+        found = view.memo["body_words"] = (text, words_of(text))
+    return found  # type: ignore[return-value]
+
+
 def body_tokens(view: MessageView) -> Iterator[str]:
-    text = view.text
-    if view.html:
-        text = f"{text}\n{view.html_text}"
-    text = remove_invisible(text)
-    words = words_of(text)
+    text, words = body_words(view)
     yield from words
     for word in spaced_words(view):
         if len(word) >= 4:

@@ -55,7 +55,7 @@ def test_plain_and_html_alternatives_are_read_together() -> None:
     assert overlap(sketch_view(view_from_bytes(first)), sketch_view(view_from_bytes(second))) < MATCH_OVERLAP
     # the same letter as plain text alone, or as plain text and HTML, is one text
     both = build(text=letter(), html=f"<html><body><p>{letter()}</p></body></html>")
-    assert sketch_view(view_from_bytes(both)).digest == sketch_text(letter()).digest
+    assert overlap(sketch_view(view_from_bytes(both)), sketch_text(letter())) >= 0.9
 
 
 def test_best_match_ranks_stored_sketches_and_drops_weak_ones() -> None:
