@@ -99,3 +99,52 @@ def test_console_requires_an_administrator(engine, world, monkeypatch):
     finally:
         with tenant_context(world.acme):
             user.delete()
+
+
+CAMPAIGN = (
+    b"Dear {name},\r\n\r\nyour mailbox has exceeded its storage quota and incoming messages are now returned to "
+    b"their senders. Confirm your account within 24 hours at https://quota-desk.example/confirm?id={n} and "
+    b"the quota will be raised at no cost to you.\r\n\r\nMail Administrator\r\n"
+)
+
+
+def test_a_report_from_the_console_marks_the_campaigns_next_copies(engine, world, monkeypatch, tmp_path):
+    from mailflow import spam_feedback
+    from mailflow.checks import fuzzy
+    from mailflow.models import MessageLog
+    from mailflow.spam.fuzzy import sketch_text
+    from mailflow.tasks import learn_spam_feedback
+
+    monkeypatch.setattr(spam_feedback, "models_dir", lambda: tmp_path)  # the learned layers stay in this test
+    spam_feedback._layer_files.clear()
+    spam_feedback.forget()
+    hold_as(monkeypatch, "spam")
+    first = CAMPAIGN.replace(b"{name}", b"Bob").replace(b"{n}", b"81723")
+    sid = spool(engine, message("Mailbox full", body=first))
+    assert worker.process_entry(sid) == "quarantined"
+    flush(engine)
+    with schema_context("c_acme"):
+        item = QuarantineItem.objects.get()
+    client = _admin_client(world.acme)
+    try:
+        assert client.post(f"/c/acme/quarantine/{item.pk}/report_spam/").status_code == 302
+        learn_spam_feedback()
+        copies = {}
+        for slug in ("acme", "globex"):
+            copy = CAMPAIGN.replace(b"{name}", b"Carol").replace(b"{n}", b"55190")
+            sid = spool(engine, message("Mailbox full", body=copy, to=f"carol@{slug}.test"), customer=slug,
+                        recipients=(f"carol@{slug}.test",))
+            worker.process_entry(sid)
+            copies[slug] = sid
+        flush(engine)
+        with schema_context("c_acme"):
+            assert QuarantineFeedback.objects.get().learned
+            acme_row = MessageLog.objects.get(spool_id=copies["acme"])
+        with schema_context("c_globex"):
+            globex_row = MessageLog.objects.get(spool_id=copies["globex"])
+    finally:
+        fuzzy.forget(sketch_text(first.decode()))
+        spam_feedback._layer_files.clear()
+        spam_feedback.forget()
+    assert "FUZZY_SPAM" in [name for name, _score, _detail in acme_row.symbols]
+    assert "FUZZY_SPAM" not in [name for name, _score, _detail in globex_row.symbols]  # one customer's word alone
