@@ -134,6 +134,16 @@ def model_for(customer_schema: str) -> LayeredModel:
         return model
 
 
+def drop_layer(schema: str) -> bool:
+    """Delete a customer's feedback layer (the customer was purged); True if there was one."""
+    path = layer_path(schema)
+    existed = path.exists()
+    path.unlink(missing_ok=True)
+    with _lock:
+        _cache.pop(schema, None)
+    return existed
+
+
 def forget() -> None:
     """Drop every cached stack (tests; after replacing files in place)."""
     with _lock:

@@ -103,6 +103,19 @@ def forget(sketch: Sketch) -> bool:
     return bool(pipe.execute()[-1])
 
 
+def forget_reporter(reporter: str) -> int:
+    """Take back every report ``reporter`` made (a purged customer); returns how many were removed."""
+    client, removed = _client(), 0
+    for prefix in (SPAM, HAM):
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        for start in range(0, len(keys), 1000):
+            pipe = client.pipeline(transaction=False)
+            for key in keys[start : start + 1000]:
+                pipe.srem(key, reporter)
+            removed += sum(pipe.execute())
+    return removed
+
+
 @dataclass(frozen=True)
 class Match:
     """A stored sketch resembling the message, and who reported it."""

@@ -34,3 +34,6 @@ class MessageStore(Protocol):
 
     def delete(self, namespace: str, key: str, *, grace: float = 0.0) -> bool:
         """Remove a blob unless it was (re)written in the last ``grace`` seconds; True if removed."""
+
+    def drop_namespace(self, namespace: str) -> int:
+        """Remove every blob of ``namespace`` (a purged customer); returns how many were removed."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import time
 from pathlib import Path
 
@@ -85,3 +86,22 @@ class FileStore:
         except FileNotFoundError:
             return False
         return True
+
+    def drop_namespace(self, namespace: str) -> int:
+        """Remove the namespace's directory: first renamed aside, so no reader meets half of it, then deleted."""
+        if not _NAMESPACE.match(namespace):
+            raise StoreError(f"invalid store namespace {namespace!r}")
+        source = self.root / namespace
+        aside = self.root / f".dropped-{namespace}-{secrets.token_hex(4)}"
+        try:
+            os.replace(source, aside)
+        except FileNotFoundError:
+            return 0
+        except OSError as exc:
+            raise StoreError(f"cannot drop store namespace {namespace}: {exc}") from exc
+        removed = sum(1 for path in aside.rglob("*.zst"))
+        try:
+            shutil.rmtree(aside)
+        except OSError as exc:
+            raise StoreError(f"cannot remove {aside}: {exc}") from exc
+        return removed

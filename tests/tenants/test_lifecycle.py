@@ -105,6 +105,57 @@ def test_deletion_waits_for_grace_period_then_drops_schema():
     assert AuditEvent.objects.filter(event_type=events.CUSTOMER_DELETED, detail__contains="leaving").exists()
 
 
+REPORTED = ("Dear user, your mailbox has exceeded its storage quota and incoming messages are now returned. "
+            "Confirm your account within 24 hours and the quota will be raised at no cost to you.")
+
+
+def test_purge_drops_the_customers_stored_mail_feedback_layer_and_reports(settings, tmp_path):
+    from mailflow import spam_feedback
+    from mailflow.checks import fuzzy
+    from mailflow.spam import Model
+    from mailflow.spam.fuzzy import sketch_text
+    from mailflow.store import get_store
+
+    settings.SPE_STORE_DIR = tmp_path
+    customer = _create("departing", "departing.test").customer
+    key = get_store().put("c_departing", b"Subject: held mail\r\n\r\nsecret of departing\r\n")
+    kept = get_store().put("c_staying", b"Subject: other\r\n\r\nnot theirs\r\n")
+    spam_feedback.write_layer(Model(weights={1: 0.5}), spam_feedback.layer_path("c_departing"))
+    sketch = sketch_text(REPORTED)
+    fuzzy.report([(sketch, "spam")], "c_departing")
+    fuzzy.report([(sketch, "spam")], "c_staying")
+    try:
+        services.schedule_deletion(customer, actor=ACTOR, grace_days=0)
+        assert services.purge_deleted_customers(now=timezone.now() + timedelta(minutes=1)) == ["departing"]
+        assert not get_store().exists("c_departing", key) and not (tmp_path / "c_departing").exists()
+        assert get_store().get("c_staying", kept)  # another customer's mail is untouched
+        assert not spam_feedback.layer_path("c_departing").exists()
+        [match] = fuzzy.lookup(sketch)
+        assert match.spam == {"c_staying"}
+        deleted = AuditEvent.objects.get(event_type=events.CUSTOMER_DELETED, detail__contains="departing")
+        assert "1 stored messages" in deleted.detail and "1 bulk-signature reports" in deleted.detail
+    finally:
+        fuzzy.forget(sketch)
+
+
+def test_purge_waits_when_the_stored_mail_cannot_be_dropped(settings, tmp_path, monkeypatch):
+    from mailflow.store import FileStore, StoreError
+
+    settings.SPE_STORE_DIR = tmp_path
+    customer = _create("stuck", "stuck.test").customer
+    services.schedule_deletion(customer, actor=ACTOR, grace_days=0)
+
+    def refuse(self, namespace):
+        raise StoreError("disk is read-only")
+
+    monkeypatch.setattr(FileStore, "drop_namespace", refuse)
+    assert services.purge_deleted_customers(now=timezone.now() + timedelta(minutes=1)) == []
+    assert schema_exists("c_stuck") and Customer.objects.filter(slug="stuck").exists()
+    monkeypatch.undo()
+    assert services.purge_deleted_customers(now=timezone.now() + timedelta(minutes=1)) == ["stuck"]
+    assert not schema_exists("c_stuck")
+
+
 def test_reactivation_cancels_scheduled_deletion():
     customer = _create("wavering", "wavering.test").customer
     services.schedule_deletion(customer, actor=ACTOR, grace_days=0)
