@@ -136,10 +136,16 @@ class Match:
 
 
 # The digests holding each value, in one command (a pipeline of 32 SMEMBERS costs the client twice the time).
+# A value held by more than MAX_DIGESTS_PER_VALUE reported texts is a phrase everyone writes, not a sign of
+# one text: it is skipped, so the lookup's cost never grows with the store.
+MAX_DIGESTS_PER_VALUE = 64
 _MEMBERS_LUA = """
 local out = {}
+local cap = tonumber(ARGV[1])
 for _, key in ipairs(KEYS) do
-  for _, digest in ipairs(redis.call('SMEMBERS', key)) do out[#out + 1] = digest end
+  if redis.call('SCARD', key) <= cap then
+    for _, digest in ipairs(redis.call('SMEMBERS', key)) do out[#out + 1] = digest end
+  end
 end
 return out
 """
@@ -152,7 +158,8 @@ def lookup(sketch: Sketch) -> list[Match]:
     client = _client()
     if _members_script is None:
         _members_script = client.register_script(_MEMBERS_LUA)
-    found = _members_script(keys=[f"{VALUE}{value}" for value in sketch.values], client=client)
+    keys = [f"{VALUE}{value}" for value in sketch.values]
+    found = _members_script(keys=keys, args=[MAX_DIGESTS_PER_VALUE], client=client)
     counts = candidates(sketch, [[d.decode() if isinstance(d, bytes) else d for d in found]])
     needed = len(sketch.values) * 0.5
     close = sorted((d for d, n in counts.items() if n >= needed), key=lambda d: (-counts[d], d))[:MAX_CANDIDATES]

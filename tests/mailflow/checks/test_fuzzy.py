@@ -156,3 +156,18 @@ def test_the_check_can_be_switched_off(reports, settings):
     reports(text, "spam", PROVIDER)
     settings.SPE_FUZZY = False
     assert "FUZZY_SPAM" not in judge(text)[1]
+
+
+def test_a_phrase_in_many_reported_texts_is_skipped_and_the_copy_still_found(reports):
+    from tenants.cache import client
+
+    text = campaign(mark())
+    reports(text, "spam", PROVIDER)
+    common = f"{fuzzy.VALUE}{sketch_text(text).values[0]}"
+    crowd = [f"other{n:03d}" for n in range(fuzzy.MAX_DIGESTS_PER_VALUE + 10)]
+    client().sadd(common, *crowd)
+    try:
+        [match] = fuzzy.lookup(sketch_text(text))
+        assert match.spam == {PROVIDER} and match.resemblance == pytest.approx(31 / 32, abs=0.01)
+    finally:
+        client().srem(common, *crowd)
