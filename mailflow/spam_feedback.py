@@ -30,9 +30,9 @@ from pathlib import Path
 from django.conf import settings
 
 from mailflow.spam import LayeredModel, Model, ModelError
-from mailflow.spam.fuzzy import Sketch, sketch_view
+from mailflow.spam.fuzzy import Sketch, file_digests, sketch_view
 from mailflow.spam.modelfile import dump_model
-from mailflow.spam.view import view_from_bytes
+from mailflow.spam.view import parsed_view
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +178,7 @@ def learn_pending(customer) -> int:
         store = get_store()
         done: dict[str, list[int]] = {"spam": [], "ham": []}
         sketches: list[tuple[Sketch, str]] = []
+        files: list[tuple[str, str]] = []
         learned = 0
         for pk, store_key, label in rows:
             if label not in done:
@@ -188,19 +189,20 @@ def learn_pending(customer) -> int:
                 log.info("feedback %s of %s: message gone from the store (%s); skipped", pk, schema, exc)
                 done[label].append(pk)
                 continue
-            view = view_from_bytes(raw)
+            parsed, view = parsed_view(raw)
             stack.learn(view, is_spam=label == "spam")
             sketch = sketch_view(view)
             if sketch is not None:
                 sketches.append((sketch, label))
+            files.extend((digest, label) for digest, _name in file_digests(parsed))
             done[label].append(pk)
             learned += 1
         if learned:
             write_layer(stack.top, path)
-        if sketches and getattr(settings, "SPE_FUZZY", True):
+        if (sketches or files) and getattr(settings, "SPE_FUZZY", True):
             # The platform's bulk signatures (mailflow/checks/fuzzy.py). If Redis is away this raises and the
             # rows stay pending: the next run learns them again, which changes nothing already learned.
-            fuzzy.report(sketches, schema)
+            fuzzy.report(sketches, schema, files=files)
         for label, pks in done.items():
             if pks:
                 QuarantineFeedback.objects.filter(pk__in=pks, label=label, learned=False).update(learned=True)

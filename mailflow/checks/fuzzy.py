@@ -19,7 +19,7 @@ Whose reports count, for a message to customer C:
 - a "not spam" from C or from the provider outweighs every spam report for
   that text and earns ``FUZZY_HAM`` instead.
 
-The store holds sketches (32 hash values), never text. Entries expire
+The store holds sketches (32 hash values) and file digests, never text or files. Entries expire
 ``SPE_FUZZY_TTL_DAYS`` (90) after the last report of them; each report of
 the same text refreshes them.
 """
@@ -36,7 +36,16 @@ from django.conf import settings
 from mailflow.checks.base import Check, SymbolSpec
 from mailflow.checks.spam import view_of
 from mailflow.engine.context import MessageContext
-from mailflow.spam.fuzzy import FUZZY_HAM_SCORE, FUZZY_SPAM_SCORE, Sketch, best_match, candidates, sketch_view
+from mailflow.spam.fuzzy import (
+    FUZZY_FILE_SCORE,
+    FUZZY_HAM_SCORE,
+    FUZZY_SPAM_SCORE,
+    Sketch,
+    best_match,
+    candidates,
+    file_digests,
+    sketch_view,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,45 +71,58 @@ def _quorum() -> int:
     return max(1, int(getattr(settings, "SPE_FUZZY_QUORUM", 2)))
 
 
-def report(sketches: Iterable[tuple[Sketch, str]], reporter: str, now: float | None = None) -> int:
-    """Record (sketch, "spam" or "ham") reports by ``reporter`` (a customer schema or ``PROVIDER``); one round trip.
+def report(
+    sketches: Iterable[tuple[Sketch, str]], reporter: str, now: float | None = None,
+    files: Iterable[tuple[str, str]] = (),
+) -> int:
+    """Record (sketch, "spam" or "ham") and (file digest, label) reports by ``reporter``; one round trip.
 
-    A reporter's later label for the same text replaces its earlier one.
-    Returns how many sketches were recorded.
+    ``reporter`` is a customer schema or ``PROVIDER``; file digests come
+    from ``mailflow.spam.fuzzy.file_digests``. A reporter's later label for
+    the same text or file replaces its earlier one. Returns how many texts
+    and files were recorded.
     """
     now = time.time() if now is None else now
     ttl = _ttl()
     pipe = _client().pipeline(transaction=False)
     count = 0
     for sketch, label in sketches:
-        if label not in ("spam", "ham"):
-            raise ValueError(f"label must be spam or ham, not {label!r}")
-        digest = sketch.digest
         for value in sketch.values:
-            pipe.sadd(f"{VALUE}{value}", digest)
+            pipe.sadd(f"{VALUE}{value}", sketch.digest)
             pipe.expire(f"{VALUE}{value}", ttl)
-        pipe.hsetnx(f"{DIGEST}{digest}", "first", f"{now:.0f}")
-        record = {"size": len(sketch.values), "words": sketch.words, "last": f"{now:.0f}"}
-        pipe.hset(f"{DIGEST}{digest}", mapping=record)
-        keep, drop = (SPAM, HAM) if label == "spam" else (HAM, SPAM)
-        pipe.sadd(f"{keep}{digest}", reporter)
-        pipe.srem(f"{drop}{digest}", reporter)
-        for prefix in (DIGEST, SPAM, HAM):
-            pipe.expire(f"{prefix}{digest}", ttl)
+        _record(pipe, sketch.digest, label, reporter, now, ttl, {"size": len(sketch.values), "words": sketch.words})
+        count += 1
+    for digest, label in files:
+        _record(pipe, digest, label, reporter, now, ttl, {"size": 0})
         count += 1
     if count:
         pipe.execute()
     return count
 
 
-def forget(sketch: Sketch) -> bool:
-    """Drop every report of this text (a provider's correction); True if it was stored."""
-    digest = sketch.digest
+def _record(pipe, digest: str, label: str, reporter: str, now: float, ttl: int, fields: dict) -> None:
+    if label not in ("spam", "ham"):
+        raise ValueError(f"label must be spam or ham, not {label!r}")
+    pipe.hsetnx(f"{DIGEST}{digest}", "first", f"{now:.0f}")
+    pipe.hset(f"{DIGEST}{digest}", mapping={**fields, "last": f"{now:.0f}"})
+    keep, drop = (SPAM, HAM) if label == "spam" else (HAM, SPAM)
+    pipe.sadd(f"{keep}{digest}", reporter)
+    pipe.srem(f"{drop}{digest}", reporter)
+    for prefix in (DIGEST, SPAM, HAM):
+        pipe.expire(f"{prefix}{digest}", ttl)
+
+
+def forget(sketch: Sketch | None = None, files: Iterable[str] = ()) -> bool:
+    """Drop every report of this text and of these file digests (a provider's correction); True if any was stored."""
     pipe = _client().pipeline(transaction=False)
-    for value in sketch.values:
-        pipe.srem(f"{VALUE}{value}", digest)
-    pipe.delete(f"{DIGEST}{digest}", f"{SPAM}{digest}", f"{HAM}{digest}")
-    return bool(pipe.execute()[-1])
+    digests = list(files)
+    if sketch is not None:
+        for value in sketch.values:
+            pipe.srem(f"{VALUE}{value}", sketch.digest)
+        digests.append(sketch.digest)
+    for digest in digests:
+        pipe.delete(f"{DIGEST}{digest}", f"{SPAM}{digest}", f"{HAM}{digest}")
+    return any(pipe.execute()[-len(digests):]) if digests else False
 
 
 def forget_reporter(reporter: str) -> int:
@@ -181,6 +203,21 @@ def lookup(sketch: Sketch) -> list[Match]:
     return [Match(d, share, *reporters[d]) for d, share in best_match(sketch, counts, sizes)]
 
 
+def lookup_files(digests: list[str]) -> list[Match]:
+    """Stored reports of these attachment digests (one round trip)."""
+    pipe = _client().pipeline(transaction=False)
+    for digest in digests:
+        pipe.smembers(f"{SPAM}{digest}")
+        pipe.smembers(f"{HAM}{digest}")
+    replies = pipe.execute()
+    found = []
+    for n, digest in enumerate(digests):
+        spam, ham = _names(replies[2 * n]), _names(replies[2 * n + 1])
+        if spam or ham:
+            found.append(Match(digest, 1.0, spam, ham))
+    return found
+
+
 def _names(members: Iterable[bytes | str]) -> frozenset[str]:
     return frozenset(m.decode() if isinstance(m, bytes) else m for m in members)
 
@@ -193,19 +230,24 @@ class BulkSignatures(Check):
                    "A copy (names, numbers and links changed or not) of mail reported as spam; scaled by resemblance"),
         SymbolSpec("FUZZY_HAM", FUZZY_HAM_SCORE,
                    "A copy of mail this customer or the provider released as not spam; scaled by resemblance"),
+        SymbolSpec("FUZZY_SPAM_FILE", FUZZY_FILE_SCORE,
+                   "An attachment byte for byte the same as one in mail reported as spam"),
     )
     directions = frozenset({"inbound"})
     network = True  # the platform's Redis
 
     def run(self, ctx: MessageContext) -> None:
         ctx.facts["fuzzy"] = None
+        ctx.facts["fuzzy_files"] = []
         if not getattr(settings, "SPE_FUZZY", True) or ctx.facts.get("sender_allowlisted"):
             return
         sketch = sketch_view(view_of(ctx))
-        if sketch is None:
+        files = dict(file_digests(ctx.parsed))
+        if sketch is None and not files:
             return
         try:
-            matches = lookup(sketch)
+            matches = lookup(sketch) if sketch is not None else []
+            file_matches = lookup_files(list(files)) if files else []
         except Exception as exc:  # a Redis outage must not stop mail; the fact says why nothing was judged
             ctx.facts["fuzzy_error"] = f"{type(exc).__name__}: {exc}"[:200]
             return
@@ -221,4 +263,8 @@ class BulkSignatures(Check):
                 self.hit(ctx, "FUZZY_SPAM", detail, round(FUZZY_SPAM_SCORE * match.resemblance, 2))
             else:
                 self.hit(ctx, "FUZZY_HAM", detail, round(FUZZY_HAM_SCORE * match.resemblance, 2))
-            return
+            break
+        reported = [files[m.digest] for m in file_matches if m.verdict(customer, quorum) == "spam"]
+        if reported:
+            ctx.facts["fuzzy_files"] = reported
+            self.hit(ctx, "FUZZY_SPAM_FILE", ", ".join(reported)[:200])

@@ -27,9 +27,13 @@ import heapq
 import zlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mailflow.spam.tokenizer import body_words, words_of
 from mailflow.spam.view import MessageView
+
+if TYPE_CHECKING:
+    from mailflow.mime.types import ParsedMessage
 
 SKETCH_SIZE = 32
 MIN_WORDS = 12
@@ -37,6 +41,9 @@ MAX_WORDS = 2000
 MATCH_OVERLAP = 0.5  # below this share of common values two texts are different messages
 FUZZY_SPAM_SCORE = 7.0  # a copy of reported spam, at a resemblance of 1; proportionally less below
 FUZZY_HAM_SCORE = -2.0  # a copy of mail released as not spam
+FUZZY_FILE_SCORE = 6.0  # an attachment byte for byte the same as one in mail reported as spam
+MIN_FILE_BYTES = 2048  # smaller files (icons, one-line texts) are everyone's
+MAX_FILES = 10  # attachments read per message
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,30 @@ def sketch_view(view: MessageView) -> Sketch | None:
     salted into words are already dropped), read once per message.
     """
     return sketch_words(body_words(view)[1][:MAX_WORDS])
+
+
+def file_digests(parsed: ParsedMessage) -> list[tuple[str, str]]:
+    """(digest, file name) of the message's own attachments worth remembering, at most ``MAX_FILES``.
+
+    Campaigns send the same PDF, archive or QR-code image to everyone, where
+    their text varies. Files of ``MIN_FILE_BYTES`` or more that the message
+    carries as attachments count; images shown inside the text (inline, no
+    file name) do not: a reported newsletter's logo would otherwise mark the
+    sender's every message. Members of archives do not either: the archive
+    itself is the file.
+    """
+    found: dict[str, str] = {}
+    for part in parsed.attachments:
+        if part.is_member or len(part.data) < MIN_FILE_BYTES:
+            continue
+        image = part.family == "image" or part.content_type.startswith("image/")
+        if image and part.disposition != "attachment" and not part.filename:
+            continue
+        digest = "f" + hashlib.blake2b(part.data, digest_size=12).hexdigest()
+        found.setdefault(digest, part.filename or part.content_type)
+        if len(found) >= MAX_FILES:
+            break
+    return list(found.items())
 
 
 def overlap(a: Sketch, b: Sketch) -> float:

@@ -245,9 +245,14 @@ def view_from_bytes(raw: bytes) -> MessageView:
     The links inside attached PDFs and QR codes are read too, as URLCensor
     reads them for the engine; nothing is fetched.
     """
+    return parsed_view(raw)[1]
+
+
+def parsed_view(raw: bytes) -> tuple[ParsedMessage, MessageView]:
+    """The engine's parse of ``raw`` and ``view_from_bytes``'s view of it, for callers that need both."""
     from mailflow.mime import parse_message
     from mailflow.mime.filelinks import file_links
 
     parsed = parse_message(raw)
     links = [link for _, found, _ in file_links(parsed) for link in found]
-    return view_from_parsed(parsed, link_targets=links[:300])
+    return parsed, view_from_parsed(parsed, link_targets=links[:300])

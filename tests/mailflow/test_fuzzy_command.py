@@ -52,9 +52,23 @@ def test_ham_reports_and_short_mail(trap, tmp_path):
     assert "spam: -  ham: provider" in run("check", str(copy))
     short = tmp_path / "short.eml"
     short.write_bytes(mail("Lunch", body="See you at noon.\n").as_bytes(policy=SMTP))
-    assert "no sketch (not recorded)" in run("spam", str(short))
+    assert "no attachment (not recorded)" in run("spam", str(short))
 
 
 def test_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="cannot read"):
         run("spam", str(tmp_path / "absent.eml"))
+
+
+def test_a_message_with_little_text_is_reported_by_its_attachment(tmp_path):
+    trap = mail("Scan", body="See attached.\n")
+    trap.add_attachment(b"%PDF-1.4\n" + uuid.uuid4().bytes * 300, maintype="application", subtype="pdf",
+                        filename="scan.pdf")
+    path = tmp_path / "scan.eml"
+    path.write_bytes(trap.as_bytes(policy=SMTP))
+    try:
+        assert "(0 texts, 1 attachments)" in run("spam", str(path))
+        found = run("check", str(path))
+        assert "attachment scan.pdf" in found and "spam: provider" in found
+    finally:
+        assert "forgotten" in run("forget", str(path))

@@ -171,3 +171,43 @@ def test_a_phrase_in_many_reported_texts_is_skipped_and_the_copy_still_found(rep
         assert match.spam == {PROVIDER} and match.resemblance == pytest.approx(31 / 32, abs=0.01)
     finally:
         client().srem(common, *crowd)
+
+
+def _with_file(text: str, name: str, data: bytes) -> bytes:
+    msg = mail("Your statement", body=text)
+    msg.add_attachment(data, maintype="application", subtype="pdf", filename=name)
+    return msg.as_bytes()
+
+
+def judge_raw(raw: bytes, customer: str = "acme"):
+    ctx = context(raw)
+    ctx.envelope.customer = customer
+    BulkSignatures().run(ctx)
+    return ctx, symbol_names(ctx)
+
+
+def test_the_same_attachment_under_another_text_and_name_is_recognised(node, settings):
+    from mailflow.mime import parse_message
+    from mailflow.spam.fuzzy import file_digests
+
+    settings.SPE_FUZZY_QUORUM = 2
+    statement = b"%PDF-1.4\n" + uuid.uuid4().bytes * 300  # a campaign's PDF, new to the store
+    reported = _with_file("Please see the attached statement.", "statement.pdf", statement)
+    [(digest, _)] = file_digests(parse_message(reported))
+    fuzzy.report([], PROVIDER, files=[(digest, "spam")])
+    try:
+        ctx, symbols = judge_raw(_with_file("Hi, the invoice you asked for.", "invoice-0412.pdf", statement))
+        assert "FUZZY_SPAM_FILE" in symbols and ctx.facts["fuzzy_files"] == ["invoice-0412.pdf"]
+        other = b"%PDF-1.4\n" + uuid.uuid4().bytes * 300
+        ctx, symbols = judge_raw(_with_file("Hi, the invoice you asked for.", "invoice-0412.pdf", other))
+        assert "FUZZY_SPAM_FILE" not in symbols and ctx.facts["fuzzy_files"] == []
+        # a customer's own report counts for it at once, for the others once a second customer agrees
+        assert fuzzy.forget(files=[digest])  # the provider takes its report back
+        assert "FUZZY_SPAM_FILE" not in judge_raw(reported)[1]
+        fuzzy.report([], "c_acme", files=[(digest, "spam")])
+        assert "FUZZY_SPAM_FILE" in judge_raw(reported, customer="c_acme")[1]
+        assert "FUZZY_SPAM_FILE" not in judge_raw(reported, customer="c_globex")[1]
+        fuzzy.report([], "c_initech", files=[(digest, "spam")])
+        assert "FUZZY_SPAM_FILE" in judge_raw(reported, customer="c_globex")[1]
+    finally:
+        fuzzy.forget(files=[digest])

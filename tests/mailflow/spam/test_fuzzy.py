@@ -68,3 +68,32 @@ def test_best_match_ranks_stored_sketches_and_drops_weak_ones() -> None:
     found = best_match(query, candidates(query, owners), sizes)
     assert found[0][0] == near.digest
     assert all(share >= MATCH_OVERLAP for _, share in found) and "gone" not in dict(found)
+
+
+def test_file_digests_remember_attachments_not_inline_images_small_files_or_archive_members() -> None:
+    import base64
+    import io
+    import zipfile
+
+    from mailflow.mime import parse_message
+    from mailflow.spam.fuzzy import MIN_FILE_BYTES, file_digests
+
+    invoice = b"%PDF-1.4\n" + bytes(range(256)) * 20
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("inner.pdf", invoice)
+    logo = b"\x89PNG\r\n\x1a\n" + b"\x00" * 4000
+    raw = build(text="See attached.", attachments=(("invoice.pdf", "application/pdf", invoice),
+                                                   ("docs.zip", "application/zip", archive.getvalue()),
+                                                   ("note.txt", "text/plain", b"x" * (MIN_FILE_BYTES - 1))))
+    names = [name for _, name in file_digests(parse_message(raw))]
+    assert names == ["invoice.pdf", "docs.zip"]
+    same = build(subject="Other", text="Another text.", attachments=(("renamed.pdf", "application/pdf", invoice),))
+    assert file_digests(parse_message(same))[0][0] == file_digests(parse_message(raw))[0][0]
+    # an image shown inside an HTML body (inline, no file name) is the sender's logo, not the campaign
+    inline = (b"From: a@example.com\r\nTo: b@example.org\r\nSubject: News\r\nMIME-Version: 1.0\r\n"
+              b"Content-Type: multipart/related; boundary=B\r\n\r\n--B\r\nContent-Type: text/html\r\n\r\n"
+              b"<p>News</p><img src=cid:logo>\r\n--B\r\nContent-Type: image/png\r\nContent-ID: <logo>\r\n"
+              b"Content-Disposition: inline\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+              + base64.encodebytes(logo).replace(b"\n", b"\r\n") + b"--B--\r\n")
+    assert file_digests(parse_message(inline)) == []
