@@ -170,3 +170,19 @@ def test_feedback_stays_pending_while_the_bulk_signatures_are_unreachable(feedba
     monkeypatch.undo()
     assert spam_feedback.learn_pending(feedback_world.acme) == 1
     assert _bulk_symbols(feedback_world.acme.schema_name, CAMPAIGN) == ["FUZZY_SPAM"]
+
+
+def test_a_reports_attachment_reaches_the_bulk_signatures(feedback_world) -> None:
+    from mailflow.mime import parse_message
+    from mailflow.spam.fuzzy import file_digests
+
+    scan = b"%PDF-1.4\n" + bytes(range(256)) * 40
+    reported = build(subject="Scan", text="See attached.", attachments=(("scan.pdf", "application/pdf", scan),))
+    again = build(subject="Document", text="Here it is.", attachments=(("doc-77.pdf", "application/pdf", scan),))
+    [(digest, _)] = file_digests(parse_message(reported))
+    try:
+        _report(feedback_world.acme, reported, "spam", "S5")
+        assert spam_feedback.learn_pending(feedback_world.acme) == 1
+        assert _bulk_symbols(feedback_world.acme.schema_name, again) == ["FUZZY_SPAM_FILE"]
+    finally:
+        fuzzy.forget(files=[digest])
