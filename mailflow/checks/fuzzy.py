@@ -40,6 +40,7 @@ from mailflow.spam.fuzzy import (
     FUZZY_FILE_SCORE,
     FUZZY_HAM_SCORE,
     FUZZY_SPAM_SCORE,
+    MATCH_OVERLAP,
     Sketch,
     best_match,
     candidates,
@@ -183,7 +184,7 @@ def lookup(sketch: Sketch) -> list[Match]:
     keys = [f"{VALUE}{value}" for value in sketch.values]
     found = _members_script(keys=keys, args=[MAX_DIGESTS_PER_VALUE], client=client)
     counts = candidates(sketch, [[d.decode() if isinstance(d, bytes) else d for d in found]])
-    needed = len(sketch.values) * 0.5
+    needed = len(sketch.values) * MATCH_OVERLAP  # fewer shared values cannot reach MATCH_OVERLAP of the larger
     close = sorted((d for d, n in counts.items() if n >= needed), key=lambda d: (-counts[d], d))[:MAX_CANDIDATES]
     if not close:
         return []
