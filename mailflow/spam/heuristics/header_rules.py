@@ -7,6 +7,7 @@ transport trace.  See docs/spam.md.
 from __future__ import annotations
 
 import re
+from email.utils import parsedate_to_datetime
 
 from mailflow.spam.heuristics.base import rule
 from mailflow.spam.urls import registrable_domain
@@ -55,6 +56,33 @@ def missing_date(view: MessageView) -> bool:
 @rule("MISSING_MESSAGE_ID", "No Message-ID header", 0.5, reads_headers=True)
 def missing_message_id(view: MessageView) -> bool:
     return bool(view.headers) and view.header("Message-ID") is None
+
+
+FUTURE_SKEW = 3 * 3600  # seconds a Date may run ahead of the receiving server's clock (time zones mistyped by 1-2 h)
+
+
+def _timestamp(value: str) -> float | None:
+    try:
+        when = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    return when.timestamp() if when.tzinfo is not None else None
+
+
+@rule("DATE_IN_FUTURE", "Date more than 3 hours after the message reached the receiving server", 1.5,
+      reads_headers=True)
+def date_in_future(view: MessageView) -> bool:
+    """A forged or broken sender clock (SpamAssassin's DATE_IN_FUTURE_*).
+
+    The arrival time is the topmost Received field's stamp: the receiving
+    server's own clock (in the engine, the gateway's line). That stamp is the
+    only part of the transport trace read, never the route.
+    """
+    date, received = view.header("Date"), view.header("Received")
+    if not date or not received or ";" not in received:
+        return False
+    sent, arrived = _timestamp(date[:200]), _timestamp(received.rpartition(";")[2][:200])
+    return sent is not None and arrived is not None and sent - arrived > FUTURE_SKEW
 
 
 @rule("FROM_NAME_HAS_OTHER_ADDRESS", "From display name shows an address at another domain", 1.5, reads_headers=True)

@@ -102,6 +102,7 @@ CASES: dict[str, dict[str, object]] = {
     "OBFUSCATED_WORDS": {"text": "Confirm your Micr0soft p4ssword"},
     "MIXED_SCRIPT_WORDS": {"text": "Your \u0430ccount was locked"},
     "MISSING_DATE": {"date": False},
+    "DATE_IN_FUTURE": {"extra_headers": (("Received", "from mx.sender.test by gw; Sun, 02 Mar 2025 10:00:00 +0000"),)},
     "MISSING_MESSAGE_ID": {"message_id": False},
     "FROM_NAME_HAS_OTHER_ADDRESS": {"from_": '"billing@bank.example" <x@random-host.example.net>'},
     "REPLY_TO_FREEMAIL": {"extra_headers": (("Reply-To", "ceo.private@gmail.com"),)},
@@ -583,3 +584,21 @@ def test_a_hidden_preview_line_is_not_hidden_text_but_filler_is() -> None:
     filler = '<span style="display:none">' + "lorem ipsum dolor sit amet " * 20 + "</span>"
     assert "HTML_HIDDEN_TEXT" in {h.name for h in evaluate(view(html=preheader + body + filler))}
     assert "HTML_HIDDEN_TEXT" in {h.name for h in evaluate(view(html=filler + body))}  # a "preview" of filler
+
+
+def test_date_in_future_compares_the_date_with_the_receiving_servers_stamp() -> None:
+    from mailflow.spam import view_from_bytes
+
+    def message(date: str, received: str | None) -> bytes:
+        trace = f"Received: from mx.sender.test\r\n\tby gw.example (SPE); {received}\r\n" if received else ""
+        return (f"{trace}From: a@sender.test\r\nTo: b@example.org\r\nSubject: Hello\r\nDate: {date}\r\n"
+                "Message-ID: <1@sender.test>\r\n\r\nHello.\r\n").encode()
+
+    arrived = "Wed, 02 Dec 2026 10:00:00 +0000"
+    fires = {hit.name for hit in evaluate(view_from_bytes(message("Wed, 02 Dec 2026 19:30:00 +0000", arrived)))}
+    assert "DATE_IN_FUTURE" in fires
+    for date, received in (("Wed, 02 Dec 2026 12:00:00 +0000", arrived),  # two hours: a mistyped zone
+                           ("Wed, 02 Dec 2026 04:00:00 -0500", arrived),  # 09:00 UTC: the past
+                           ("Wed, 02 Dec 2026 19:30:00 +0000", None),  # no receiving stamp to compare with
+                           ("not a date", arrived)):
+        assert "DATE_IN_FUTURE" not in {hit.name for hit in evaluate(view_from_bytes(message(date, received)))}
