@@ -7,6 +7,7 @@ transport trace.  See docs/spam.md.
 from __future__ import annotations
 
 import re
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 from mailflow.spam.heuristics.base import rule
@@ -66,7 +67,9 @@ def _timestamp(value: str) -> float | None:
         when = parsedate_to_datetime(value.strip())
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return when.timestamp() if when.tzinfo is not None else None
+    if when.tzinfo is None:  # "-0000": the time is UTC, the sender's own zone unknown (RFC 5322 3.3)
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()
 
 
 @rule("DATE_IN_FUTURE", "Date more than 3 hours after the message reached the receiving server", 1.5,

@@ -124,3 +124,17 @@ def test_a_campaign_the_provider_reported_is_caught_at_every_customer(mailpath, 
     assert "FUZZY_SPAM" in symbols_of(row) and row.score >= 5.0
     [arrived] = by_subject(clean_sink, subject)  # another customer's copy is now tagged as spam
     assert b"X-Spam-Flag: YES" in arrived.data and b"FUZZY_SPAM" in arrived.data
+
+
+def test_a_date_a_day_ahead_of_the_gateways_clock_is_marked(mailpath, clean_sink, committed):
+    import time
+    from email.utils import formatdate
+
+    subject = f"Tomorrow {uuid.uuid4().hex[:6]}"
+    ahead, now = mail(subject), mail(f"{subject} now")
+    ahead.replace_header("Date", formatdate(time.time() + 86400))
+    now.replace_header("Date", formatdate(time.time()))
+    rows = [wait_log("c_acme", send(mailpath.smtp_port, "alice@sender.test", ["bob@acme.test"],
+                                    m.as_bytes(policy=SMTP))) for m in (ahead, now)]
+    assert "DATE_IN_FUTURE" in symbols_of(rows[0])  # against the gateway's own Received line
+    assert "DATE_IN_FUTURE" not in symbols_of(rows[1])

@@ -597,6 +597,8 @@ def test_date_in_future_compares_the_date_with_the_receiving_servers_stamp() -> 
     arrived = "Wed, 02 Dec 2026 10:00:00 +0000"
     fires = {hit.name for hit in evaluate(view_from_bytes(message("Wed, 02 Dec 2026 19:30:00 +0000", arrived)))}
     assert "DATE_IN_FUTURE" in fires
+    assert "DATE_IN_FUTURE" in {hit.name for hit in evaluate(view_from_bytes(
+        message("Thu, 03 Dec 2026 10:00:00 -0000", "Wed, 02 Dec 2026 10:00:00 -0000")))}  # -0000 is UTC
     for date, received in (("Wed, 02 Dec 2026 12:00:00 +0000", arrived),  # two hours: a mistyped zone
                            ("Wed, 02 Dec 2026 04:00:00 -0500", arrived),  # 09:00 UTC: the past
                            ("Wed, 02 Dec 2026 19:30:00 +0000", None),  # no receiving stamp to compare with
