@@ -125,10 +125,11 @@ start_redis() {
   redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$VAR/redis" --daemonize yes \
     --pidfile "$VAR/redis/redis.pid" --logfile "$VAR/redis/redis.log" \
     --appendonly yes --appendfsync everysec --save "" --protected-mode yes >/dev/null
-  for _ in $(seq 1 50); do
+  for _ in $(seq 1 300); do  # 30 s: replaying a large append-only file on a busy machine takes a while
     if redis_cli ping 2>/dev/null | grep -q PONG; then say "redis: started on 127.0.0.1:$REDIS_PORT"; return; fi
     sleep 0.1
   done
+  tail -n 20 "$VAR/redis/redis.log" >&2 2>/dev/null || true
   die "redis: failed to start; see $VAR/redis/redis.log"
 }
 
@@ -136,8 +137,8 @@ stop_redis() {
   if redis_running; then
     local pid; pid="$(cat "$VAR/redis/redis.pid")"
     kill "$pid"
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    say "redis: stopped"
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then say "redis: still stopping after 30 s (pid $pid)"; else say "redis: stopped"; fi
   fi
 }
 
