@@ -31,14 +31,14 @@ import argparse
 import random
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from mailflow.spam import DELETE_THRESHOLD, QUARANTINE_THRESHOLD, TAG_THRESHOLD, Model, load_default_model, score
 from mailflow.spam.corpus import SUPPLEMENT_WEIGHT, CorpusError, Sample, default_corpus_dir, iter_corpus, supplement_dir
-from mailflow.spam.fuzzy import FUZZY_SPAM_SCORE, best_match, candidates, sketch_view
+from mailflow.spam.fuzzy import FUZZY_SPAM_SCORE, best_match, sketch_view
 from mailflow.spam.training import train_views
 from mailflow.spam.view import MessageView, view_from_bytes
 
@@ -106,7 +106,8 @@ def bulk_signature_scores(samples: list[Sample], views: list[MessageView], k: in
             sketch = sketches[i]
             if sketch is None:
                 continue
-            found = best_match(sketch, candidates(sketch, (owners.get(v, ()) for v in sketch.values)), sizes)
+            shared = Counter(d for v in sketch.values for d in owners.get(v, ()))
+            found = best_match(sketch, shared, sizes)
             if found:
                 added[i] = round(FUZZY_SPAM_SCORE * found[0][1], 2)
     return added

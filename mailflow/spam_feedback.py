@@ -145,9 +145,10 @@ def drop_layer(schema: str) -> bool:
 
 
 def forget() -> None:
-    """Drop every cached stack (tests; after replacing files in place)."""
+    """Drop every cached stack and layer file name (tests; after replacing files in place)."""
     with _lock:
         _cache.clear()
+        _layer_files.clear()
 
 
 def learn_pending(customer) -> int:

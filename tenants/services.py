@@ -203,6 +203,8 @@ def schedule_deletion(customer: Customer, *, actor: Actor, grace_days: int | Non
 
 def purge_deleted_customers(*, now=None, actor: Actor | None = None) -> list[str]:
     """Drop the schema and rows of customers whose deletion grace has passed."""
+    from mailflow import customer_data
+
     now = now or timezone.now()
     actor = actor or Actor.system("retention")
     purged = []
@@ -210,8 +212,6 @@ def purge_deleted_customers(*, now=None, actor: Actor | None = None) -> list[str
         due = Customer.objects.filter(status=Customer.Status.PENDING_DELETION, delete_after__lte=now)
         for customer in due:
             slug, schema = customer.slug, customer.schema_name
-            from mailflow import customer_data
-
             try:  # the bytes outside the schema go first: if they cannot, the customer waits for the next run
                 dropped = customer_data.drop(schema)
             except Exception:

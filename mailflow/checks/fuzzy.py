@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -43,7 +44,6 @@ from mailflow.spam.fuzzy import (
     MATCH_OVERLAP,
     Sketch,
     best_match,
-    candidates,
     file_digests,
     sketch_view,
 )
@@ -183,7 +183,7 @@ def lookup(sketch: Sketch) -> list[Match]:
         _members_script = client.register_script(_MEMBERS_LUA)
     keys = [f"{VALUE}{value}" for value in sketch.values]
     found = _members_script(keys=keys, args=[MAX_DIGESTS_PER_VALUE], client=client)
-    counts = candidates(sketch, [[d.decode() if isinstance(d, bytes) else d for d in found]])
+    counts = Counter(d.decode() if isinstance(d, bytes) else d for d in found)
     needed = len(sketch.values) * MATCH_OVERLAP  # fewer shared values cannot reach MATCH_OVERLAP of the larger
     close = sorted((d for d, n in counts.items() if n >= needed), key=lambda d: (-counts[d], d))[:MAX_CANDIDATES]
     if not close:

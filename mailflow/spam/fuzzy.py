@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -120,7 +120,8 @@ def best_match(
     """Stored sketches resembling ``query``, best first.
 
     ``shared`` counts, per stored digest, how many of the query's values it
-    holds; ``sizes`` gives each stored sketch's number of values.
+    holds (a ``Counter`` of the digests the query's values lead to);
+    ``sizes`` gives each stored sketch's number of values.
     """
     found = []
     for digest, count in shared.items():
@@ -132,12 +133,3 @@ def best_match(
             found.append((digest, round(share, 3)))
     found.sort(key=lambda item: (-item[1], item[0]))
     return found
-
-
-def candidates(query: Sketch, owners: Iterable[Iterable[str]]) -> dict[str, int]:
-    """Count, per digest, how many of the query's values it holds (``owners`` lists each value's digests)."""
-    counts: dict[str, int] = {}
-    for digests in owners:
-        for digest in digests:
-            counts[digest] = counts.get(digest, 0) + 1
-    return counts

@@ -116,7 +116,6 @@ def test_a_report_from_the_console_marks_the_campaigns_next_copies(engine, world
     from mailflow.tasks import learn_spam_feedback
 
     monkeypatch.setattr(spam_feedback, "models_dir", lambda: tmp_path)  # the learned layers stay in this test
-    spam_feedback._layer_files.clear()
     spam_feedback.forget()
     hold_as(monkeypatch, "spam")
     first = CAMPAIGN.replace(b"{name}", b"Bob").replace(b"{n}", b"81723")
@@ -144,7 +143,6 @@ def test_a_report_from_the_console_marks_the_campaigns_next_copies(engine, world
             globex_row = MessageLog.objects.get(spool_id=copies["globex"])
     finally:
         fuzzy.forget(sketch_text(first.decode()))
-        spam_feedback._layer_files.clear()
         spam_feedback.forget()
     assert "FUZZY_SPAM" in [name for name, _score, _detail in acme_row.symbols]
     assert "FUZZY_SPAM" not in [name for name, _score, _detail in globex_row.symbols]  # one customer's word alone

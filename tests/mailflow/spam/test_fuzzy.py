@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from mailflow.spam.fuzzy import MATCH_OVERLAP, MIN_WORDS, best_match, candidates, overlap, sketch_text, sketch_view
+from collections import Counter
+
+from mailflow.spam.fuzzy import MATCH_OVERLAP, MIN_WORDS, best_match, overlap, sketch_text, sketch_view
 from mailflow.spam.view import view_from_bytes
 from tests.mailflow.spam.builders import build
 
@@ -63,9 +65,9 @@ def test_best_match_ranks_stored_sketches_and_drops_weak_ones() -> None:
     near = sketch_text(letter(name="Carol"))
     far = sketch_text(letter(name="Dave", amount="$1", day="Sunday") + " Unrelated closing words about the weather.")
     stored = {near.digest: near, far.digest: far, "gone": near}
-    owners = [[d for d, s in stored.items() if value in s.values] for value in query.values]
+    shared = Counter(d for value in query.values for d, s in stored.items() if value in s.values)
     sizes = {d: len(s.values) for d, s in stored.items() if d != "gone"}
-    found = best_match(query, candidates(query, owners), sizes)
+    found = best_match(query, shared, sizes)
     assert found[0][0] == near.digest
     assert all(share >= MATCH_OVERLAP for _, share in found) and "gone" not in dict(found)
 
