@@ -17,6 +17,7 @@ and per-process cache.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import time
 from html.parser import HTMLParser
@@ -28,6 +29,7 @@ from mailflow.checks.base import Check, SymbolSpec
 from mailflow.checks.dnsbl import lookup_all, parse_zones, reversed_ip, symbol_for
 from mailflow.engine.context import MessageContext
 from mailflow.mime.filelinks import file_links
+from mailflow.spam.fastre import compile_fast
 from mailflow.spam.urls import (
     URL_IN_TEXT,
     Url,
@@ -41,6 +43,9 @@ from mailflow.spam.urls import (
 MAX_URLS = 200
 MAX_LOOKUPS = 20  # distinct domains per message sent to the URI blocklists
 MAX_ATTACHMENT_TEXT = 1024 * 1024
+# HTML past this many characters is not walked by html.parser (its cost grows with the tags); links there are still
+# read, by one scan for URL attributes in C, so padding a message does not hide its links.
+MAX_HTML_PARSE = 1_000_000
 DEFAULT_URIBL_SCORE = 4.0
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "background", "data", "poster", "cite"})
 REDIRECTORS = frozenset({"google.com/url", "www.google.com/url", "l.facebook.com/l.php", "t.umblr.com/redirect",
@@ -51,14 +56,25 @@ _DEFANG = (
     (re.compile(r"\s?(?:\[\.\]|\(\.\)|\[dot\]|\(dot\))\s?", re.I), "."),
 )
 _META_REFRESH_URL = re.compile(r"url\s*=\s*['\"]?([^'\" >]+)", re.I)
+# RE2 when present: linear, and its automaton stays small because the values are unbounded here (cut below)
+_URL_ATTRIBUTE = compile_fast(
+    r"\s(?:" + "|".join(sorted(URL_ATTRIBUTES)) + r""")\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", ignore_case=True
+)
+_DEFANG_MARKERS = ("hxxp", "[:]", "[.]", "(.)", "[dot]", "(dot)")
 
 
 def deobfuscate(text: str) -> str:
     """Undo HTML character references and defanging (``hxxp``, ``[.]``)."""
     text = html.unescape(text) if "&" in text else text
-    for pattern, replacement in _DEFANG:
-        text = pattern.sub(replacement, text)
+    lowered = text.lower()
+    if any(marker in lowered for marker in _DEFANG_MARKERS):
+        for pattern, replacement in _DEFANG:
+            text = pattern.sub(replacement, text)
     return text
+
+
+class _Enough(Exception):
+    """Raised by the collector to stop the parse once it holds ``MAX_URLS`` links."""
 
 
 class _LinkCollector(HTMLParser):
@@ -75,20 +91,32 @@ class _LinkCollector(HTMLParser):
             match = _META_REFRESH_URL.search(amap.get("content", ""))
             if match:
                 self.found.append(match.group(1))
+        if len(self.found) >= MAX_URLS:
+            raise _Enough
 
 
 def urls_in_html(markup: str) -> list[str]:
+    """Link targets of the HTML's tags, then URLs written in its text; at most ``MAX_URLS`` of each.
+
+    html.parser reads the first ``MAX_HTML_PARSE`` characters; URL attributes after them are found by a regular
+    expression, so time stays linear and small in the size of the markup however many tags it holds.
+    """
     collector = _LinkCollector()
     try:
-        collector.feed(markup)
+        collector.feed(markup[:MAX_HTML_PARSE])
         collector.close()
-    except Exception:  # noqa: S110 - html.parser is tolerant; whatever it saw is kept
+    except Exception:  # noqa: S110 - html.parser is tolerant (and _Enough stops it); whatever it saw is kept
         pass
-    return collector.found + urls_in_plain(markup)
+    found = collector.found[:MAX_URLS]
+    if len(markup) > MAX_HTML_PARSE and len(found) < MAX_URLS:
+        rest = _URL_ATTRIBUTE.finditer(markup[MAX_HTML_PARSE:])
+        values = (next(g for g in m.groups() if g is not None)[:2000] for m in rest)
+        found += [html.unescape(v).strip() for v in itertools.islice(values, MAX_URLS - len(found))]
+    return found + urls_in_plain(markup)
 
 
 def urls_in_plain(text: str) -> list[str]:
-    return [m.group(0) for m in URL_IN_TEXT.finditer(deobfuscate(text))][:MAX_URLS]
+    return [m.group(0) for m in itertools.islice(URL_IN_TEXT.finditer(deobfuscate(text)), MAX_URLS)]
 
 
 def is_redirector(url: Url) -> bool:

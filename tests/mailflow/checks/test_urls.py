@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from mailflow.checks.urls import UrlCensor
+from mailflow.checks.urls import MAX_HTML_PARSE, MAX_URLS, UrlCensor
 from tests.mailflow.checks.conftest import context, symbol_names
 from tests.mailflow.checks.samples import mail, with_file
 from tests.mailflow.mime.samples import make_zip
@@ -61,6 +61,24 @@ def test_urls_inside_text_attachments_and_archive_members(node):
                         "page.html": b'<a href="https://html.in-zip.test/">x</a>'})
     hosts, _, _ = urls_of(with_file(archive, "docs.zip", mime="application/zip"))
     assert {"update.in-zip.test", "html.in-zip.test"} <= set(hosts)
+
+
+def test_links_after_a_megabyte_of_markup_are_still_found(node):
+    # html.parser walks only the first MAX_HTML_PARSE characters; links past them are read by a scan
+    padding = "<p>" + "filler <b>x</b> " * (MAX_HTML_PARSE // 15) + "</p>"
+    markup = (f"<html><body>{padding}<a href='https://late.padded.test/login'>sign in</a>"
+              "<img src=https://pixel.padded.test/o.gif?a=1&amp;b=2><form action=\"https://post.padded.test/p\">"
+              "</form></body></html>")
+    hosts, _, _ = urls_of(mail(html=markup).as_bytes())
+    assert {"late.padded.test", "pixel.padded.test", "post.padded.test"} <= set(hosts)
+    assert hosts["pixel.padded.test"]["url"] == "https://pixel.padded.test/o.gif?a=1&b=2"
+
+
+def test_html_with_thousands_of_links_keeps_the_first_two_hundred(node):
+    markup = "".join(f'<a href="https://host{n}.many.test/">{n}</a> ' for n in range(5000))
+    hosts, _, ctx = urls_of(mail(html=markup).as_bytes())
+    assert len(ctx.facts["urls"]) == MAX_URLS
+    assert "host0.many.test" in hosts and "host4999.many.test" not in hosts
 
 
 def test_a_message_without_urls_still_sets_the_facts(node):
