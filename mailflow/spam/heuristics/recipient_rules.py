@@ -20,7 +20,7 @@ from mailflow.spam.heuristics.base import rule
 from mailflow.spam.heuristics.brands import all_brand_domains
 from mailflow.spam.heuristics.header_rules import FREEMAIL
 from mailflow.spam.heuristics.phish_rules import credential_lure, html_attachment_active
-from mailflow.spam.heuristics.url_rules import is_free_hosting
+from mailflow.spam.heuristics.url_rules import is_kit_host
 from mailflow.spam.urls import Url, registrable_domain
 from mailflow.spam.view import MessageView
 
@@ -94,14 +94,14 @@ def _carries(url: Url, forms: tuple[str, ...], brands: frozenset[str]) -> bool:
             return True
     lowered = url.raw.lower()
     carried = any(len(e) >= 12 and e in url.raw for e in encoded) or (
-        (plain in lowered or percent in lowered) and (url.is_ip or is_free_hosting(url))
+        (plain in lowered or percent in lowered) and is_kit_host(url)
     )
     return carried and url.domain not in brands and not _OWN_ADDRESS_LINK.search(url.raw)
 
 
 @rule(
     "RECIPIENT_IN_LINK",
-    "A link to someone else's site carries the reader's own address (in its fragment, in Base64, or to free hosting)",
+    "A link to someone else's site carries the reader's own address (in its fragment, in Base64, or to a kit's host)",
     2.0,
     reads_headers=True,
 )
@@ -137,5 +137,45 @@ def recipient_in_page(view: MessageView) -> bool:
         for address in view.recipient_addresses:
             plain, _, *encoded = _address_forms(address)
             if plain in readable or any(len(e) >= 12 and e in page for e in encoded):
+                return True
+    return False
+
+
+_COUNTRY = re.compile(r"\.[a-z]{2}")
+
+
+def _dressed_as(domain: str) -> re.Pattern[str]:
+    """A host that spells ``domain`` as labels of its own (``example-net.digest.com``, ``example.net.verify.io``)."""
+    return re.compile(r"(?:^|\.)" + r"[.-]".join(re.escape(label) for label in domain.split(".")) + r"[.-]", re.I)
+
+
+@rule(
+    "RECIPIENT_DOMAIN_LOOKALIKE",
+    "The sender's domain or a link's host spells out the reader's own domain inside someone else's",
+    2.5,
+    reads_headers=True,
+)
+def recipient_domain_lookalike(view: MessageView) -> bool:
+    """``example-net.quarantine-digest.com`` writing to ``example.net``: the reader's mail system, faked.
+
+    A service hosting an organisation's tenant names it by its bare name
+    (``example.okta.com``, ``examplecorp.sharepoint.com``), never by its whole
+    domain with a dot or hyphen before another host, and brands' own
+    domains are left out, and so is the same name under a country
+    (``example.org.au`` is the organisation's sister, or nobody's).
+    """
+    organisations = _organisation_domains(view)
+    if not organisations:
+        return False
+    hosts = {u.host for u in view.linked_urls}
+    if view.from_domain:
+        hosts.add(view.from_domain.lower())
+    brands = all_brand_domains()
+    for domain in organisations:
+        dressed = _dressed_as(domain)
+        for host in hosts:
+            owner = registrable_domain(host)
+            found = dressed.search(host)
+            if found and owner != domain and owner not in brands and not _COUNTRY.fullmatch(host[found.end() - 1:]):
                 return True
     return False

@@ -152,6 +152,12 @@ def is_free_hosting(url: Url) -> bool:
     return url.host == "docs.google.com" and url.path.startswith("/forms/")
 
 
+def is_kit_host(url: Url) -> bool:
+    """Where phishing kits are put up: free hosting, a bare IP, a compromised site's folders, a disguised host."""
+    return (url.is_ip or is_free_hosting(url) or _COMPROMISED_PATH.match(url.path) is not None
+            or _DISGUISED_HOST.search(url.host) is not None)
+
+
 def mismatched_links(view: MessageView) -> list[tuple[str, str]]:
     """(shown domain, target domain) of links whose text names another domain.
 

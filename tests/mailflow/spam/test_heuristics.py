@@ -110,6 +110,7 @@ CASES: dict[str, dict[str, object]] = {
     "FREEMAIL_EXEC_NAME": {"from_": "Jane Doe CEO <jane.doe.office@gmail.com>"},
     "RECIPIENT_DOMAIN_AS_SENDER": {"from_": "example.org IT Helpdesk <it-desk@mailadmin-notify.example.net>"},
     "RECIPIENT_IN_LINK": {"text": "Your documents are ready: https://docs-view.example.net/open#bob@example.org"},
+    "RECIPIENT_DOMAIN_LOOKALIKE": {"from_": "Spam Quarantine <digest@example-org.quarantine-notice.example.net>"},
     "RECIPIENT_IN_PAGE": {
         "attachments": (
             ("Voicemail.htm", "text/html",
@@ -503,11 +504,43 @@ def test_the_readers_address_in_a_services_own_links_is_no_kit_link(link: str) -
         "https://files.example.net/d?id=91&u=Ym9iQGV4YW1wbGUub3Jn&t=1",
         "https://secure-pages-77.pages.dev/?login=bob%40example.org",
         "https://bucket-9.s3.amazonaws.com/index.html#bob@example.org",
+        "https://dental.example.net/wp-content/plugins/el/q4/preread.php?e=bob@example.org",
+        "https://example.com-secure.example/view?u=bob@example.org",
     ],
 )
 def test_the_readers_address_handed_to_a_strangers_page_is_a_kit_link(link: str) -> None:
-    """In the fragment, Base64 in the query, plain to free hosting; a fragment counts even on cloud storage."""
+    """In the fragment, Base64 in the query, plain to free hosting, a hacked site's folders or a disguised host."""
     assert "RECIPIENT_IN_LINK" in {h.name for h in evaluate(view(text=f"Open {link}"))}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"from_": "Spam Quarantine <digest@example-org.quarantine-digest.example.net>"},
+        {"text": "Release your held mail: https://example.org.mailcheck.example.net/release?id=4"},
+        {"text": "Your mailbox: https://webmail.example-org.example/login"},
+        {"from_": "Helpdesk <it@exampleorg-support.example.net>", "to": "bob@example.co.uk",
+         "text": "Sign in: https://example-co-uk.portal-login.example.net/"},
+    ],
+)
+def test_the_readers_domain_spelt_inside_anothers_is_a_lookalike(case: dict) -> None:
+    assert "RECIPIENT_DOMAIN_LOOKALIKE" in {h.name for h in evaluate(view(**case))}
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"from_": "IT <it@mail.example.org>", "text": "Maintenance tonight: https://status.example.org/"},
+        {"from_": "Okta <noreply@okta.com>", "text": "Sign in at https://example.okta.com/ or https://exampleorg.okta.com/"},
+        {"from_": "SharePoint <no-reply@sharepoint.com>", "text": "https://example-my.sharepoint.com/personal/bob"},
+        {"from_": "Carol <carol@example.net>", "text": "The mirror example.org.example.net is a CNAME of ours",
+         "to": "bob@gmail.com"},
+        {"from_": "Dave <dave@example.org.au>", "text": "Hi Bob, see you at the meetup."},
+    ],
+)
+def test_the_readers_domain_in_its_own_or_a_tenants_hosts_is_no_lookalike(case: dict) -> None:
+    """Its own subdomains, a brand's tenant named after it, free-mail readers; another country's domain is not it."""
+    assert "RECIPIENT_DOMAIN_LOOKALIKE" not in {h.name for h in evaluate(view(**case))}
 
 
 def test_a_static_attached_page_naming_the_reader_is_not_prefilled_login() -> None:
