@@ -40,6 +40,8 @@ LURE = compile_phrases(
     r"|\byou have (?:\d+ )?(?:new )?(?:(?:pending|undelivered|held|incoming|unread|blocked|failed) ){1,2}"
     r"(?:messages?|e-?mails?|documents?|fax|voicemail|payments?|shipments?|packages?|deliver(?:y|ies))"
     r"|\bshared (?:a|the|an) (?:document|file|folder|invoice|pdf) with you"
+    r"|\b(?:shared|uploaded) (?:the|our|some|a|an) (?:documents?|files?|folders?|invoices?)\b[^.\n]{0,60}"
+    r"\b(?:via|through|on|in) (?:microsoft )?(?:onedrive|sharepoint|dropbox|google drive|wetransfer|box)\b"
     r"|\breview and sign|\b(?:view|open|access) (?:the )?(?:secure|shared|encrypted) (?:document|file|message)"
     r"|\b(?:parcel|package|shipment) (?:could not be delivered|delivery (?:failed|attempt failed)|is on hold)"
     r"|\bunpaid (?:customs|shipping|delivery) fee"

@@ -373,6 +373,7 @@ def test_a_redirecting_link_is_judged_by_where_it_leads() -> None:
         "お客様のアカウントが一時的に停止されました。ご本人確認をお願いします。",
         "You have an unpaid toll balance of $4.15.",
         "You are eligible to receive a tax refund of 684.29 GBP.",
+        "I have shared the documents regarding our outstanding invoices via OneDrive.",
     ],
 )
 def test_credential_lures_in_other_wordings_and_languages(text: str) -> None:
@@ -393,6 +394,7 @@ def test_credential_lures_in_other_wordings_and_languages(text: str) -> None:
         "会議の資料を共有します。ご確認ください。",
         "Fax numbers changed: the new fax is +49 30 1234567.",
         "You can update your details and dietary requirements on your registration page until October.",
+        "We moved the build artefacts to OneDrive last year; the documents shared on the wiki stay where they are.",
         "Why did this pass the filter?\n\n> Your password expires today. Verify your account within 24 hours:\n"
         "> https://owa-renew.example.net/login\n\nRegards, the postmaster",
     ],
