@@ -62,3 +62,10 @@ def test_no_held_out_person_to_person_message_is_tagged() -> None:
     scores = _scores("ham", BENCH / "modern-personal")
     assert len(scores) == 50
     assert {name: s for name, s in scores.items() if s >= TAG_THRESHOLD} == {}
+
+
+def test_no_message_of_the_third_held_out_set_is_tagged() -> None:
+    """List posts quoting phishing, advisories, CFPs, notifications and business mail (``bench/modern-holdout-3``)."""
+    scores = _scores("ham", BENCH / "modern-holdout-3")
+    assert len(scores) == 75
+    assert {name: s for name, s in scores.items() if s >= TAG_THRESHOLD} == {}
