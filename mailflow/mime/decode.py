@@ -170,10 +170,14 @@ def decode_text(data: bytes, charset: str) -> tuple[str, str]:
     return data.decode("latin-1", "replace"), f"text not readable as charset {declared!r}, read as latin-1"
 
 
+# Python's own codecs that no mail program knows as a charset: a body declaring one is read as a mail reader reads it.
+_NOT_MAIL_CHARSETS = frozenset({"unicode-escape", "raw-unicode-escape", "punycode", "idna"})
+
+
 def _known(charset: str) -> bool:
-    """True for a charset Python can decode text with."""
+    """True for a charset Python can decode text with, and a mail program could too."""
     try:
         info = codecs.lookup(charset)
     except (LookupError, ValueError, TypeError):
         return False
-    return getattr(info, "_is_text_encoding", True)
+    return getattr(info, "_is_text_encoding", True) and info.name not in _NOT_MAIL_CHARSETS

@@ -102,6 +102,15 @@ def test_unknown_charset_falls_back_and_is_reported():
     assert any("x-no-such-charset" in d for d in parsed.defects)
 
 
+def test_pythons_escape_codecs_are_no_mail_charsets():
+    """A body declaring ``unicode_escape`` is read as text, as a mail reader reads it, not its escapes decoded."""
+    for charset in (b"unicode_escape", b"raw-unicode-escape"):
+        raw = (b"From: a@example.com\r\nContent-Type: text/plain; charset=" + charset
+               + b"\r\nContent-Transfer-Encoding: 8bit\r\n\r\nVerify your p\\x61ssword \\c caf\xc3\xa9\r\n")
+        parsed = parse_message(raw)
+        assert parsed.text_bodies == ["Verify your p\\x61ssword \\c caf\u00e9\r\n"], charset
+
+
 def test_non_text_codec_names_are_treated_as_unknown():
     for charset in (b"7bit", b"base64", b"zlib", b"rot13", b"\xff"):
         raw = b"From: a@example.com\r\nContent-Type: text/plain; charset=" + charset + b"\r\n\r\nCaf\xe9\r\n"
