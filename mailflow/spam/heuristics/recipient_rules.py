@@ -13,6 +13,7 @@ elsewhere (``MessageView.recipient_addresses``). See docs/spam.md.
 from __future__ import annotations
 
 import base64
+import functools
 import re
 from urllib.parse import unquote
 
@@ -144,6 +145,7 @@ def recipient_in_page(view: MessageView) -> bool:
 _COUNTRY = re.compile(r"\.[a-z]{2}")
 
 
+@functools.lru_cache(maxsize=1024)
 def _dressed_as(domain: str) -> re.Pattern[str]:
     """A host that spells ``domain`` as labels of its own (``example-net.digest.com``, ``example.net.verify.io``)."""
     return re.compile(r"(?:^|\.)" + r"[.-]".join(re.escape(label) for label in domain.split(".")) + r"[.-]", re.I)
@@ -174,8 +176,10 @@ def recipient_domain_lookalike(view: MessageView) -> bool:
     for domain in organisations:
         dressed = _dressed_as(domain)
         for host in hosts:
-            owner = registrable_domain(host)
             found = dressed.search(host)
-            if found and owner != domain and owner not in brands and not _COUNTRY.fullmatch(host[found.end() - 1:]):
+            if not found or _COUNTRY.fullmatch(host[found.end() - 1:]):
+                continue
+            owner = registrable_domain(host)
+            if owner != domain and owner not in brands:
                 return True
     return False
