@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 MAX_TEXT_CHARS = 200_000
 MAX_RECIPIENTS = 20
+MAX_MEMBERS = 200  # archive members kept for the attachment rules
 # Headers naming who a message was delivered to, when the envelope is not known.
 _ADDRESSEE_HEADERS = frozenset(["to", "cc", "delivered-to", "x-original-to", "envelope-to"])
 # The lookbehind starts a match only where a local part can start: without it, a
@@ -44,6 +45,7 @@ class MessageView:
     html: tuple[str, ...] = ()
     urls: tuple[str, ...] = ()
     attachments: tuple[tuple[str, str], ...] = ()
+    members: tuple[tuple[str, str, bool], ...] = ()  # archive members: (file name, archive's path, encrypted)
     part_types: tuple[str, ...] = field(default=())
     link_targets: tuple[str, ...] = ()  # where shortened links lead, and links inside attached PDFs (URLCensor)
     attached_html: tuple[str, ...] = ()  # decoded HTML and SVG attachments: pages, forms and redirects in disguise
@@ -59,6 +61,7 @@ class MessageView:
         text_bodies: Sequence[str] = (),
         html_bodies: Sequence[str] = (),
         attachments: Sequence[tuple[str, str]] = (),
+        members: Sequence[tuple[str, str, bool]] = (),
         part_types: Sequence[str] = (),
         link_targets: Sequence[str] = (),
         attached_html: Sequence[str] = (),
@@ -73,6 +76,9 @@ class MessageView:
         join ``linked_urls``, and the attachment rules read its forms and
         scripts; the classifier does not read it either.  ``recipients`` are
         the envelope recipients when known (``recipient_addresses``).
+        ``members`` are the files unpacked from archives (name, the archive's
+        part path, whether it was password-protected), for the attachment
+        rules.
         """
         text = "\n".join(text_bodies)[:MAX_TEXT_CHARS]
         html = tuple(h[:MAX_TEXT_CHARS] for h in html_bodies)
@@ -83,6 +89,7 @@ class MessageView:
             text=text,
             html=html,
             attachments=tuple((n or "", (t or "").lower()) for n, t in attachments),
+            members=tuple((n or "", parent, bool(enc)) for n, parent, enc in members)[:MAX_MEMBERS],
             part_types=tuple(t.lower() for t in part_types),
             link_targets=tuple(link_targets),
             attached_html=tuple(h[:MAX_TEXT_CHARS] for h in attached_html),
@@ -234,6 +241,7 @@ def view_from_parsed(
         subject=parsed.subject, from_=first_from, headers=parsed.headers,
         text_bodies=parsed.text_bodies, html_bodies=parsed.html_bodies,
         attachments=[(p.filename, p.content_type) for p in parsed.attachments if p.depth == 0],
+        members=[(p.filename, p.parent, p.encrypted) for p in parsed.attachments if p.depth > 0],
         part_types=mime_structure(parsed.raw), link_targets=link_targets, attached_html=attached_pages(parsed),
         recipients=recipients,
     )

@@ -79,7 +79,7 @@ LURE = compile_phrases(
     r"(?:notice|unpaid|outstanding|overdue|due)"
     r"|\b(?:eligible|qualified) (?:to receive |for )?a (?:tax )?refund|\btax refund (?:of|notification|request)",
 )
-# The same lures in the languages of Europe's most phished banks, carriers and tax offices.
+# The same lures in the languages of the most phished banks, carriers, mail services and tax offices.
 LURE_INTL = compile_phrases(
     # German
     r"\b(?:bestätigen|verifizieren|aktualisieren|überprüfen) sie (?:bitte )?(?:ihr|ihre|ihren) "
@@ -137,7 +137,81 @@ LURE_INTL = compile_phrases(
     r"|(?:ご本人様?|本人)確認(?:を|の)?(?:お願い|行って|完了|手続き)"
     r"|お支払い(?:方法|情報)(?:を|の)?(?:更新|確認)"
     r"|不正(?:な)?(?:ログイン|アクセス|利用)(?:を|が)(?:検知|確認)"
-    r"|(?:パスワード|暗証番号)(?:の)?(?:有効期限|再設定|更新)(?:が|を|は)?",
+    r"|(?:パスワード|暗証番号)(?:の)?(?:有効期限|再設定|更新)(?:が|を|は)?"
+    r"|(?:お)?支払(?:い)?(?:方法|情報)(?:を|の)(?:更新|確認)|(?:お)?荷物(?:を|が)(?:お届けできません|配達できません)"
+    r"|メールボックス(?:の)?容量(?:が|を)?(?:超過|上限|不足)"
+    # Czech and Slovak (RE2's \b knows only ASCII letters, so no boundary before a word that may start with another)
+    r"|\b(?:ověřte|potvrďte|aktualizujte|overte|potvrďte) (?:svůj|svou|své|váš|vaši|vaše|svoj|vašu) "
+    r"(?:účet|identitu|údaje|heslo|schránku|totožnosť)"
+    r"|(?:váš|vaše|vaša) (?:účet|schránka|e-mailová schránka|karta|přístup|prístup) (?:byl|byla|bylo|bude|je|bol|bola) "
+    r"(?:dočasně |dočasne )?(?:zablokov|pozastav|omezen|obmedzen|deaktiv|zrušen|zrušena)"
+    r"|neobvykl[^ ]* (?:aktivit|přihlášení)|podezřel[^ ]* (?:aktivit|přihlášení)"
+    r"|(?:schránka|úložiště) (?:je )?(?:plná|plné|téměř plná|zaplněn)|heslo (?:vám )?(?:brzy )?(?:vyprší|vypršelo)"
+    r"|zásilk[^ ]* (?:nemohla být doručena|čeká na (?:zaplacení|doplatek|clo))"
+    # Russian and Ukrainian
+    r"|(?:подтвердите|обновите|верифицируйте|подтвердіть|оновіть) (?:[^ ]+ )?(?:учетн|учётн|аккаунт|обліков|акаунт"
+    r"|личност|особ|данн|дані|пароль|почт|ящик)"  # noqa: RUF001
+    r"|(?:ваш|ваша|ваше) (?:аккаунт|акаунт|учетная запись|учётная запись|обліковий запис|карта|картка|почтовый ящик"
+    r"|поштова скринька|доступ) (?:был |была |было |будет |було |буде )?(?:временно |тимчасово )?"
+    r"(?:заблокирован|приостановлен|ограничен|отключен|деактивирован|удален|заблоковано|заблокован|призупинено"
+    r"|обмежено)"
+    r"|(?:подозрительн|необычн|підозріл)[^ ]* (?:активност|вход|действи|вхід)"
+    r"|(?:почтовый ящик|ящик) (?:переполнен|заполнен)|срок действия (?:вашего )?пароля (?:истекает|истёк|истек)"
+    r"|посылк[^ ]* (?:не может быть доставлен|ожидает оплат|задержан)|таможенн[^ ]* (?:пошлин|сбор)"  # noqa: RUF001
+    # Korean
+    r"|(?:계정|아이디|카드|계좌)(?:이|가|은|는)? ?(?:일시적으로 )?(?:정지|잠금|잠겼|차단되|제한되|비활성화)"
+    r"|(?:본인|신원) ?(?:확인|인증)(?:을|이)? ?(?:해 ?주|필요|바랍|하시)"
+    r"|비정상적인 (?:로그인|접근|활동)|해외 (?:지역 )?로그인|로그인 시도(?:가)? ?(?:차단|감지)"
+    r"|비밀번호(?:가)? ?만료|메일함(?:이)? ?(?:가득|용량 초과)"
+    r"|(?:택배|배송|소포)[^.]{0,20}(?:주소(?:가)? ?(?:불명확|불일치|오류)|보류|반송)"
+    # Chinese, simplified and traditional
+    r"|(?:账户|帐户|账号|帐号|帳戶|帳號|邮箱|郵箱|信箱)(?:已|将|將|即将|即將)?(?:被)?(?:暂时|暫時)?"
+    r"(?:冻结|凍結|停用|锁定|鎖定|封停|限制|注销|註銷|禁用)"
+    r"|(?:验证|驗證|核实|核實|确认|確認|更新)(?:您的|你的)(?:身份|账户|帳戶|账号|帳號|信息|資料|资料|邮箱|郵箱)"
+    r"|(?:异常|異常|可疑)(?:登录|登錄|登入|活动|活動|访问|訪問)"
+    r"|(?:密码|密碼)(?:即将|即將|已经|已經|已)(?:过期|過期|到期|失效)"
+    r"|(?:邮箱|郵箱|信箱)(?:空间|空間|容量)(?:已满|已滿|不足|超出)"
+    r"|(?:包裹|快递|快遞)(?:无法|無法)(?:投递|投遞|派送|送达|送達)|(?:关税|關稅|清关|清關)(?:费|費)"
+    r"|(?:工资|工資|薪资|薪資|个税|個稅|个人所得税)(?:补贴|補貼|退税|退稅)"
+    # Arabic
+    r"|(?:تم|سيتم) (?:تعليق|إيقاف|ايقاف|تجميد|قفل|حظر|تقييد) (?:حسابك|بطاقتك|حسابكم)"
+    r"|(?:حسابك|بطاقتك) (?:معلق|موقوف|مجمد|مقفل|محظور)"
+    r"|(?:تأكيد|تحديث|التحقق من) (?:حسابك|بياناتك|هويتك|معلوماتك|عنوانك)"
+    r"|(?:شحنتك|طردك) (?:معلقة|معلق|متوقفة|محتجزة|لم يتم تسليمها)|رسوم (?:الشحن|التوصيل|الجمارك|جمركية)"
+    r"|نشاط (?:غير عادي|مشبوه)|كلمة (?:المرور|السر) (?:ستنتهي|انتهت)"
+    # Hebrew
+    r"|(?:החשבון|הכרטיס) (?:שלך|שלכם) (?:נחסם|הושעה|יושעה|ייחסם|הוגבל|מוגבל)"
+    r"|(?:אמת|אמתו|עדכן|עדכנו|אשר|אשרו) (?:את )?(?:החשבון|הפרטים|זהותך|פרטי)"
+    r"|(?:החבילה|המשלוח) (?:שלך|שלכם) (?:ממתינ|מעוכב|לא נמסר|בהמתנה)|(?:דמי|תשלום) (?:מכס|משלוח)"
+    r"|פעילות (?:חריגה|חשודה)|הסיסמה (?:שלך )?(?:תפוג|פגה)|תיבת הדואר (?:שלך )?(?:מלאה|כמעט מלאה)"
+    # Swedish, Danish and Norwegian
+    r"|\b(?:verifiera|bekräfta|uppdatera|bekræft|opdater|bekreft|oppdater) (?:ditt|din|dina|dine) "
+    r"(?:konto|identitet|uppgifter|oplysninger|opplysninger|lösenord|adgangskode|passord)"
+    r"|\b(?:din|ditt) (?:konto|kort) (?:har|kommer att|er|vil blive|har blitt|vil bli) (?:tillfälligt |midlertidig )?"
+    r"(?:spärr|blocker|stängts|begräns|spærret|blokeret|sperret|suspendert|lukket)"
+    r"|\b(?:ovanlig|misstänkt|usædvanlig|mistænkelig|uvanlig|mistenkelig) (?:aktivitet|inloggning|login|pålogging)"
+    r"|\bditt paket (?:väntar|kunde inte levereras)|\bdin pakke (?:venter|kunne ikke leveres)|\btullavgift"
+    # Hungarian and Romanian
+    r"|\b(?:erősítse meg|ellenőrizze|frissítse) (?:a )?(?:fiókját|adatait|személyazonosságát|jelszavát)"
+    r"|\b(?:fiókját|fiókja|kártyáját|kártyája) (?:ideiglenesen )?(?:felfüggeszt|letilt|zárol|korlátoz)"
+    r"|\bszokatlan (?:tevékenység|bejelentkezés)|\bcsomagja (?:várakozik|nem kézbesíthető)|\bvámkezelési díj"
+    r"|\b(?:verificați|confirmați|actualizați) (?:contul|datele|identitatea)"
+    r"|\bcontul (?:dumneavoastră|dvs\.?|tău) (?:a fost|va fi) (?:temporar )?"
+    r"(?:suspendat|blocat|restricționat|dezactivat)"
+    r"|\bactivitate (?:neobișnuită|suspectă)|\bcoletul (?:dumneavoastră|dvs\.?|tău) (?:este )?(?:în așteptare|reținut"
+    r"|nu a putut fi livrat)"
+    # Greek
+    r"|(?:επιβεβαιώστε|επαληθεύστε|ενημερώστε) (?:τον λογαριασμό|τα στοιχεία|την ταυτότητα)"
+    r"|ο λογαριασμός σας (?:έχει |θα )?(?:ανασταλεί|κλειδωθεί|αποκλειστεί|περιοριστεί|απενεργοποιηθεί)"  # noqa: RUF001
+    r"|(?:ασυνήθιστη|ύποπτη) δραστηριότητα|το δέμα σας (?:βρίσκεται σε αναμονή|δεν (?:μπόρεσε να )?παραδόθηκε)"  # noqa: RUF001
+    # Vietnamese and Indonesian
+    r"|\b(?:xác minh|xác nhận|cập nhật) (?:tài khoản|thông tin|danh tính)"
+    r"|tài khoản (?:của )?(?:bạn|quý khách) (?:đã bị|sẽ bị|bị) (?:tạm )?(?:khóa|khoá|đình chỉ|hạn chế|vô hiệu)"
+    r"|hoạt động (?:bất thường|đáng ngờ)|đăng nhập bất thường|bưu (?:kiện|phẩm) (?:của bạn )?(?:đang chờ|bị giữ"
+    r"|không thể giao)"
+    r"|\b(?:verifikasi|konfirmasi|perbarui) (?:akun|identitas|data) (?:anda|kamu)"
+    r"|\bakun (?:anda|kamu) (?:telah |akan )?(?:ditangguhkan|diblokir|dibatasi|dinonaktifkan|dikunci)"
+    r"|\baktivitas (?:yang )?(?:tidak biasa|mencurigakan)|\bpaket (?:anda|kamu) (?:tertahan|tidak dapat dikirim)",
 )
 URGENT = compile_phrases(
     r"\bwithin (?:24|48|72|twenty-four|forty-eight) ?(?:hours|hrs)|\bfailure to (?:verify|confirm|update|comply)"
@@ -405,12 +479,68 @@ def qr_code_lure(view: MessageView) -> bool:
     return _has_image(view) and credential_lure(view) and bool(_QR.search(lure_text(view)))
 
 
-_LINK_FILES = (".url", ".webloc", ".website", ".desktop", ".lnk", ".iso", ".img", ".vhd", ".one")
+_LINK_FILES = (".url", ".webloc", ".website", ".desktop", ".iso", ".img", ".vhd", ".vhdx", ".one")
 
 
-@rule("ATTACHMENT_SHORTCUT", "An attachment is only a link or a container for one (.url, .lnk, .iso, .one)", 3.0)
+@rule("ATTACHMENT_SHORTCUT", "An attachment is only a link or a container for one (.url, .iso, .img, .one)", 3.0)
 def attachment_shortcut(view: MessageView) -> bool:
     return any(name.lower().rstrip().endswith(_LINK_FILES) for name, _ in view.attachments)
+
+
+# Files Windows runs when they are opened: programs, scripts, installers and the launchers that start them.
+_PROGRAM_FILES = (
+    ".exe", ".scr", ".pif", ".com", ".bat", ".cmd", ".js", ".jse", ".vbs", ".vbe", ".wsf", ".wsh", ".hta", ".ps1",
+    ".msi", ".msix", ".appx", ".jar", ".jnlp", ".cpl", ".xll", ".reg", ".scf", ".chm", ".msc", ".lnk",
+)
+SMALL_ARCHIVE = 5  # a project's sources are many files; a dropper's archive holds one or two
+
+
+def _is_program(name: str) -> bool:
+    return name.lower().rstrip(" .").endswith(_PROGRAM_FILES)
+
+
+def _small_archive_members(view: MessageView) -> list[tuple[str, bool]]:
+    """Members of archives that hold at most ``SMALL_ARCHIVE`` files: (name, encrypted)."""
+    sizes: dict[str, int] = {}
+    for _, parent, _ in view.members:
+        sizes[parent] = sizes.get(parent, 0) + 1
+    return [(name, encrypted) for name, parent, encrypted in view.members if sizes[parent] <= SMALL_ARCHIVE]
+
+
+@rule(
+    "ATTACHMENT_PROGRAM",
+    "A program, script or launcher is attached, or is what a small archive holds (invoice.zip with invoice.js)",
+    3.0,
+)
+def attachment_program(view: MessageView) -> bool:
+    """What a mail reader runs on a double click: the malware lure's payload, never a document."""
+    return (any(_is_program(name) for name, _ in view.attachments)
+            or any(_is_program(name) for name, _ in _small_archive_members(view)))
+
+
+@rule("ARCHIVE_PROGRAM_ENCRYPTED", "A password-protected archive hides a program or script from antivirus", 2.5)
+def archive_program_encrypted(view: MessageView) -> bool:
+    """Nobody protects a lone script with a password except to keep scanners out."""
+    return any(encrypted and _is_program(name) for name, encrypted in _small_archive_members(view))
+
+
+# The instructions that make the reader run what is attached: enable macros, double-click the embedded button.
+OPEN_LURE = compile_phrases(
+    r"\benable (?:editing|content|macros|the content)\b|\b(?:click|press) (?:on )?[\"'“]?enable (?:editing|content)"
+    r"|\bdouble[- ]?click (?:on )?(?:the )?[\"'“]?(?:view|open|show|display|preview|icon|button|image|attachment"
+    r"|document|file)"
+    r"|\b(?:open|extract|unzip|unpack) (?:it|the (?:file|archive|attachment|document|zip)) (?:with|using) "
+    r"(?:the |this )?(?:password|passcode|code)"
+    r"|\b(?:document|file|content) (?:is |was )?(?:protected|encrypted|secured)\b.{0,80}\b(?:enable|double[- ]?click"
+    r"|allow|open (?:it )?(?:in|with) (?:the )?desktop)"
+    r"|\bmakro(?:s)? aktivieren|\bbearbeitung aktivieren|\bactiver (?:la modification|le contenu|les macros)"
+    r"|\bhabilitar (?:edición|contenido|macros)",
+)
+
+
+@rule("ATTACHMENT_OPEN_LURE", "Tells the reader to enable macros, double-click inside or unlock the attachment", 2.0)
+def attachment_open_lure(view: MessageView) -> bool:
+    return bool(view.attachments) and bool(OPEN_LURE.search(lure_text(view)))
 
 
 _DOUBLE_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|jpe?g|png|txt)\s*\.(?:html?|svg|exe|scr|js|vbs|bat|cmd|lnk|iso)$", re.I)

@@ -114,6 +114,56 @@ def seo_outreach(view: MessageView) -> bool:
     return distinct_matches(SEO_OUTREACH, lure_text(view)) >= 2
 
 
+# Cold business-to-business selling: lists of contacts, meetings or links for sale, factories and offshore teams.
+B2B_PITCH = compile_phrases(
+    r"\b(?:attendees?|visitors?|exhibitors?|members?|decision[- ]makers?|contacts?|e-?mail|mailing|leads?|buyers?) "
+    r"(?:list|database|data ?base|lists)\b[^.?!]{0,80}\b(?:pricing|price|cost|counts?|interest(?:ed)?|purchase|acquir)"
+    r"|\b(?:verified|opt-in|updated|accurate) (?:b2b )?(?:contacts?|e-?mails?|leads?|data(?:base)?|records)\b"
+    r"|\blet me know (?:your interest|if you(?:'re| are| would be) interested)"
+    r"|\b(?:would you be|are you) interested in (?:acquiring|purchasing|buying|getting|receiving) (?:the|this|our)"
+    r"|\bcounts? and (?:pricing|cost)|\bpricing and counts?"
+    r"|\bqualified (?:sales )?(?:meetings|appointments|leads)|\bpay (?:per|only for) (?:meeting|appointment|lead)"
+    r"|\b(?:book|fill|grow) your (?:calendar|pipeline|sales pipeline)"
+    r"|\bdo-?follow\b|\bsponsored (?:posts?|articles?)\b|\bpublishing fee|\bguest (?:posts?|articles?)\b"
+    r"|\b(?:link insertions?|niche edits?|paid links?)\b"
+    r"|\b(?:professional|leading|experienced) (?:manufacturer|supplier|factory|exporter)\b|\b(?:oem|odm)\b"
+    r"|\bmoq\b|\b(?:fob|cif|exw) (?:price|shenzhen|ningbo|shanghai|guangzhou|xiamen|qingdao|china)"
+    r"|\bour factory\b|\bfree samples?\b|\b(?:catalog(?:ue)?|price ?list) (?:and|&) (?:price ?list|quotation)"
+    r"|\bglad to (?:hear|know|learn) (?:that )?you(?:'re| are) (?:on|in) the market for"
+    r"|\b(?:offshore|dedicated|remote) (?:developers?|development team|programmers)\b"
+    r"|\bhire (?:dedicated |our )?(?:developers?|programmers|virtual assistants?)"
+    r"|\b(?:just )?(?:following up|bumping this|circling back|checking in) (?:on|to) my (?:previous|last|earlier) "
+    r"(?:e-?mail|message|note)"
+    r"|\bdid (?:you )?(?:get|have) a chance to (?:read|review|see|look at) my (?:previous|last|earlier)"
+    r"|\bif (?:you(?:'re| are)|this is) not (?:interested|relevant),? (?:just |please |simply )?(?:reply|let me know"
+    r"|respond)",
+)
+# The "registrar in Asia" letter: another company wants your name as a .cn domain or keyword, forward it to your CEO.
+DOMAIN_REGISTRAR = compile_phrases(
+    r"\binternet keywords?\b|\bnetwork brand\b"
+    r"|\b(?:forward|transfer|send|pass) this (?:e-?mail|message|letter|notice) to your (?:ceo|boss|manager|president"
+    r"|director|principal)"
+    r"|\b(?:applied|apply|registered|register) (?:for )?[\"'“]?[\w-]+[\"'”]? as (?:their |the )?(?:internet keyword"
+    r"|domain names?|network brand)"
+    r"|\b(?:domain names?|registration) (?:service )?(?:organization|center|centre) in (?:china|asia|hong kong)"
+    r"|\b(?:\.cn|\.com\.cn|\.net\.cn|\.hk|\.asia)(?:[ ,/]+(?:\.cn|\.com\.cn|\.net\.cn|\.hk|\.asia|and))+"
+    r"|\bconfirm (?:whether|if) (?:this|the) company is your (?:business partner|distributor|partner)",
+)
+
+
+@rule("B2B_COLD_PITCH", "Cold business selling: contact lists, meetings or links for sale, factories, offshore teams",
+      2.0)
+def b2b_cold_pitch(view: MessageView) -> bool:
+    """Two of its moves in one message; a single one is what a real supplier's reply says too."""
+    return distinct_matches(B2B_PITCH, lure_text(view)) >= 2
+
+
+@rule("DOMAIN_REGISTRAR_SCAM", "Someone 'applied for your name' as a .cn domain or keyword: forward this to your CEO",
+      3.0)
+def domain_registrar_scam(view: MessageView) -> bool:
+    return distinct_matches(DOMAIN_REGISTRAR, lure_text(view)) >= 2
+
+
 @rule("DOMAIN_RENEWAL_SCAM", "A 'domain expiration' notice that is an offer for search-engine listing", 2.5)
 def domain_renewal_scam(view: MessageView) -> bool:
     return distinct_matches(DOMAIN_RENEWAL_SCAM, lure_text(view)) >= 2

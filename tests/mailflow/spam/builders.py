@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from email.message import EmailMessage
 
 from mailflow.spam.view import MessageView, view_from_bytes
@@ -44,3 +46,24 @@ def build(
 
 def view(**kwargs: object) -> MessageView:
     return view_from_bytes(build(**kwargs))  # type: ignore[arg-type]
+
+
+def zipped(names: tuple[str, ...], *, encrypted: bool = False) -> bytes:
+    """A ZIP archive of small placeholder files; ``encrypted`` marks every member password-protected.
+
+    The standard library cannot write an encrypted archive; setting bit 0 of
+    each entry's flags is what a reader sees of one before it asks for the
+    password.
+    """
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name in names:
+            archive.writestr(name, b"placeholder\n")
+    data = bytearray(buffer.getvalue())
+    if encrypted:
+        for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+            start = data.find(signature)
+            while start != -1:
+                data[start + flags_at] |= 1
+                start = data.find(signature, start + 4)
+    return bytes(data)

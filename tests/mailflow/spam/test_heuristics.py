@@ -10,7 +10,7 @@ import pytest
 import mailflow.spam.heuristics as heuristics
 from mailflow.spam.heuristics import RULE_MODULES, RULES, Rule, evaluate, register
 from mailflow.spam.view import MessageView
-from tests.mailflow.spam.builders import view
+from tests.mailflow.spam.builders import view, zipped
 
 LURE_LINK = '<p>Verify your account</p><a href="https://secure-check.example.net/login">Sign in</a>'
 CASES: dict[str, dict[str, object]] = {
@@ -93,6 +93,22 @@ CASES: dict[str, dict[str, object]] = {
         ),
     },
     "ATTACHMENT_DOUBLE_EXT": {"attachments": (("invoice.pdf.exe", "application/octet-stream", b"MZ"),)},
+    "ATTACHMENT_PROGRAM": {"attachments": (("INV-20931.zip", "application/zip", zipped(("INV-20931_scan.js",))),)},
+    "ARCHIVE_PROGRAM_ENCRYPTED": {
+        "attachments": (("INV-20931.zip", "application/zip", zipped(("INV-20931_scan.js",), encrypted=True)),),
+    },
+    "ATTACHMENT_OPEN_LURE": {
+        "text": "The proposal is in OneNote format: open it and double click \"View Document\" to see it.",
+        "attachments": (("Proposal.one", "application/octet-stream", b"\xe4\x52\x5c\x7b"),),
+    },
+    "B2B_COLD_PITCH": {
+        "text": "Would you be interested in acquiring the attendee list of the trade show? "
+        "Let me know your interest and I will send counts and pricing."
+    },
+    "DOMAIN_REGISTRAR_SCAM": {
+        "text": "Please forward this to your CEO. A company applied for \"example\" as their internet keyword "
+        "and .cn, .com.cn, .hk domain names."
+    },
     "SUBJECT_ALL_CAPS": {"subject": "URGENT PAYMENT NEEDED TODAY"},
     "SUBJECT_EXCLAIM": {"subject": "You won!!"},
     "SUBJECT_MONEY": {"subject": "Get $500 cash back"},
@@ -639,3 +655,82 @@ def test_date_in_future_compares_the_date_with_the_receiving_servers_stamp() -> 
                            ("Wed, 02 Dec 2026 19:30:00 +0000", None),  # no receiving stamp to compare with
                            ("not a date", arrived)):
         assert "DATE_IN_FUTURE" not in {hit.name for hit in evaluate(view_from_bytes(message(date, received)))}
+
+
+def _fired(**case: object) -> set[str]:
+    return {h.name for h in evaluate(view(**case))}
+
+
+def test_an_archive_of_many_sources_or_a_document_is_no_program() -> None:
+    sources = tuple(f"site/js/module{i}.js" for i in range(12))
+    assert "ATTACHMENT_PROGRAM" not in _fired(attachments=(("site.zip", "application/zip", zipped(sources)),))
+    fired = _fired(attachments=(("scan.zip", "application/zip", zipped(("scan.pdf",), encrypted=True)),))
+    assert not fired & {"ATTACHMENT_PROGRAM", "ARCHIVE_PROGRAM_ENCRYPTED"}
+
+
+def test_a_script_attached_or_zipped_alone_is_a_program() -> None:
+    assert "ATTACHMENT_PROGRAM" in _fired(attachments=(("Scan_0425.lnk", "application/octet-stream", b"L\0\0\0"),))
+    fired = _fired(attachments=(("INV.zip", "application/zip", zipped(("INV_0425.pdf.js",))),))
+    assert "ATTACHMENT_PROGRAM" in fired and "ARCHIVE_PROGRAM_ENCRYPTED" not in fired
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"text": "Click Enable Editing in Word to change the draft."},  # no attachment: a how-to
+        {"text": "Minutes attached.", "attachments": (("minutes.docx", "application/octet-stream", b"PK"),)},
+    ],
+)
+def test_open_lure_needs_an_attachment_and_its_instructions(case: dict) -> None:
+    assert "ATTACHMENT_OPEN_LURE" not in _fired(**case)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our factory will ship your order on Monday; the invoice follows.",
+        "Following up on my previous email about the Q3 budget: can we meet Tuesday?",
+        "The attendee list for Thursday's workshop is on the wiki.",
+        "Please forward this to your manager for approval.",
+    ],
+)
+def test_one_b2b_or_registrar_phrase_fires_nothing(text: str) -> None:
+    assert not _fired(text=text) & {"B2B_COLD_PITCH", "DOMAIN_REGISTRAR_SCAM"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vaše e-mailová schránka bude dočasně deaktivována.",  # Czech
+        "Ваша учетная запись временно заблокирована. Подтвердите ваши данные.",  # Russian
+        "Ваш обліковий запис тимчасово заблоковано.",  # Ukrainian
+        "고객님의 계정이 일시적으로 정지되었습니다.",  # Korean
+        "您的账户已被冻结，请验证您的身份。",  # Chinese  # noqa: RUF001
+        "您的帳戶將被凍結",  # Chinese, traditional
+        "تم تعليق حسابك مؤقتا",  # Arabic
+        "החשבון שלך נחסם",  # Hebrew
+        "Ditt konto har tillfälligt spärrats.",  # Swedish
+        "Fiókját ideiglenesen felfüggesztettük.",  # Hungarian
+        "Contul dumneavoastră a fost suspendat.",  # Romanian
+        "Ο λογαριασμός σας έχει ανασταλεί.",  # Greek  # noqa: RUF001
+        "Tài khoản của bạn đã bị khóa.",  # Vietnamese
+        "Akun anda telah diblokir.",  # Indonesian
+        "お支払い方法を更新してください。",  # Japanese
+    ],
+)
+def test_credential_lures_are_read_in_many_languages(text: str) -> None:
+    assert "CREDENTIAL_LURE" in _fired(text=text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Привет! Отчёт за квартал во вложении, посмотри, пожалуйста, до пятницы.",
+        "我们下周二开会讨论新版本的发布计划。",
+        "다음 주 회의 자료를 첨부합니다. 검토 부탁드립니다.",
+        "مرحبا، أرسلت لك جدول الاجتماع لهذا الأسبوع.",
+        "Ahoj, posílám zápis z porady a fotky z výletu.",
+    ],
+)
+def test_ordinary_mail_in_other_languages_is_no_lure(text: str) -> None:
+    assert "CREDENTIAL_LURE" not in _fired(text=text)
