@@ -21,7 +21,7 @@ provider's spam traps and reports would fill it (docs/spam.md).
 ``--shipped`` trains nothing: it scores every message with the shipped
 default model, which is how a corpus from another era or source (such as
 ``bench/modern``, 2020s phishing, scams and technical-list ham) tests
-whether the model and rules generalise.  ``--list`` then prints each
+whether the model and rules generalise.  ``--list`` prints each
 message's score and symbols, misses first.  See docs/spam.md.
 """
 
@@ -40,6 +40,7 @@ from mailflow.spam import DELETE_THRESHOLD, QUARANTINE_THRESHOLD, TAG_THRESHOLD,
 from mailflow.spam.corpus import SUPPLEMENT_WEIGHT, CorpusError, Sample, default_corpus_dir, iter_corpus, supplement_dir
 from mailflow.spam.fuzzy import FUZZY_SPAM_SCORE, best_match, sketch_view
 from mailflow.spam.training import train_views
+from mailflow.spam.verdict import SpamVerdict
 from mailflow.spam.view import MessageView, view_from_bytes
 
 
@@ -70,9 +71,9 @@ def cross_validate(
     seed: int = 1729,
     extra: tuple[list[MessageView], list[bool]] = ([], []),
     extra_weight: float = 1.0,
-) -> list[float]:
+) -> list[SpamVerdict]:
     """Score every message with a model trained on the other folds (plus ``extra``, never scored)."""
-    totals = [0.0] * len(samples)
+    totals: list[SpamVerdict] = [None] * len(samples)  # type: ignore[list-item]
     for fold in make_folds(samples, k, seed):
         held = set(fold)
         train = [i for i in range(len(samples)) if i not in held]
@@ -84,7 +85,7 @@ def cross_validate(
             content_only=[False] * len(train) + [True] * len(extra[0]),
         )
         for i in fold:
-            totals[i] = score(views[i], model, body_only=body_only).score
+            totals[i] = score(views[i], model, body_only=body_only)
     return totals
 
 
@@ -144,15 +145,20 @@ def score_shipped(
     model = Model.load(model_path) if model_path else load_default_model()
     verdicts = [score(view, model, body_only=body_only) for view in views]
     if listing:
-        def wrong_first(i: int) -> tuple[bool, float]:
-            total = verdicts[i].score
-            return ((total >= TAG_THRESHOLD) == samples[i].is_spam, total if samples[i].is_spam else -total)
-
-        for i in sorted(range(len(samples)), key=wrong_first):
-            symbols = " ".join(f"{h.name}({h.score:.1f})" for h in verdicts[i].symbols)
-            label = "spam" if samples[i].is_spam else "ham"
-            print(f"  {verdicts[i].score:6.2f} {label:4} {samples[i].path}  {symbols}")
+        print_listing(samples, verdicts)
     return [v.score for v in verdicts]
+
+
+def print_listing(samples: list[Sample], verdicts: list[SpamVerdict]) -> None:
+    """Every message's score and symbols, misses first."""
+    def wrong_first(i: int) -> tuple[bool, float]:
+        total = verdicts[i].score
+        return ((total >= TAG_THRESHOLD) == samples[i].is_spam, total if samples[i].is_spam else -total)
+
+    for i in sorted(range(len(samples)), key=wrong_first):
+        symbols = " ".join(f"{h.name}({h.score:.1f})" for h in verdicts[i].symbols)
+        label = "spam" if samples[i].is_spam else "ham"
+        print(f"  {verdicts[i].score:6.2f} {label:4} {samples[i].path}  {symbols}")
 
 
 def measure_speed(samples: list[Sample], views: list[MessageView], body_only: bool) -> None:
@@ -180,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1729, help="seed of the stratified folds")
     parser.add_argument("--body-only", action="store_true")
     parser.add_argument("--shipped", action="store_true", help="score with the shipped model, no training")
-    parser.add_argument("--list", action="store_true", help="with --shipped: every message's score and symbols")
+    parser.add_argument("--list", action="store_true", help="every message's score and symbols, misses first")
     parser.add_argument("--supplement", type=Path,
                         help="messages added to every fold's training, never scored (default: the shipped supplement)")
     parser.add_argument("--no-supplement", action="store_true", help="train on the corpus folds alone")
@@ -218,7 +224,10 @@ def main(argv: list[str] | None = None) -> int:
         if extra[0] else ""
     )
     print(f"{len(samples)} messages, {args.folds}-fold cross-validation (fold seed {args.seed}), {mode}{trained_on}")
-    totals = cross_validate(samples, views, args.folds, args.body_only, args.seed, extra, args.supplement_weight)
+    verdicts = cross_validate(samples, views, args.folds, args.body_only, args.seed, extra, args.supplement_weight)
+    if args.list:
+        print_listing(samples, verdicts)
+    totals = [v.score for v in verdicts]
     report(samples, totals)
     if args.bulk_signatures:
         added = bulk_signature_scores(samples, views, args.folds, args.seed)

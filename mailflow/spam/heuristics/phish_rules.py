@@ -550,8 +550,9 @@ _BIDI_CONTROLS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 @rule(
     "ATTACHMENT_DOUBLE_EXT",
-    "An attachment name hides its type behind a second extension or a right-to-left override",
+    "An attachment or archived file hides its type behind a second extension or a right-to-left override",
     1.5,
 )
 def attachment_double_ext(view: MessageView) -> bool:
-    return any(_DOUBLE_EXT.search(name) or _BIDI_CONTROLS.search(name) for name, _ in view.attachments)
+    names = [name for name, _ in view.attachments] + [name for name, _, _ in view.members]
+    return any(_DOUBLE_EXT.search(name) or _BIDI_CONTROLS.search(name) for name in names)

@@ -62,7 +62,8 @@ BEC = compile_phrases(
     r"|\b(?:picture|photo|photos|pictures) of (?:the|each) (?:card|code)s?"
     r"|\b(?:urgent|same[- ]day|immediate) (?:wire|bank transfer|payment)|\bwire transfer\b"
     r"|\b(?:update|change) (?:my|the|our) (?:direct deposit|payroll|bank (?:details|account|information))"
-    r"|\bchanged banks|\bnew (?:bank|banking) (?:account|details)|\bbank (?:details|account) (?:have|has) changed"
+    r"|\b(?:changed|switched) banks|\bswitched (?:my|to a new) bank|\bnew (?:bank|banking) (?:account|details)"
+    r"|\bbank (?:details|account) (?:have|has) changed"
     r"|\bbankverbindung (?:hat sich )?geändert|\b(?:auf )?(?:das|unser) (?:folgende )?neue konto"
     r"|\bnouvelles? coordonnées bancaires|\bchangement de (?:coordonnées bancaires|rib)|\bnouveau rib"
     r"|\bcambio de (?:cuenta|datos) bancari\w+|\bnuevos datos bancarios",
@@ -138,6 +139,77 @@ B2B_PITCH = compile_phrases(
     r"|\bif (?:you(?:'re| are)|this is) not (?:interested|relevant),? (?:just |please |simply )?(?:reply|let me know"
     r"|respond)",
 )
+# The classic bulk-spam trades, as every public spam corpus since 2002 holds them.
+PHARMACY = compile_phrases(
+    r"\b(?:viagra|cialis|levitra|xanax|valium|tramadol|phentermine|ambien|vicodin|oxycodone|oxycontin|propecia"
+    r"|hydrocodone|sildenafil|tadalafil|vardenafil|kamagra|soma|meridia|xenical|adipex|lorazepam|alprazolam"
+    r"|diazepam|clonazepam|modafinil|semaglutide|ozempic|wegovy|tirzepatide)\b"
+    r"|\bno (?:prescription|rx|doctor'?s? (?:visit|approval)|medical exam)(?: (?:needed|required))?\b"
+    r"|\bwithout (?:a |any )?(?:prescription|doctor'?s? visit)\b"
+    r"|\b(?:online|canadian|internet|discount|generic|mexican|licensed) (?:pharmacy|pharmacies|drugstore|drug ?store"
+    r"|meds|medications?|pills)\b|\b(?:cheap|discount|generic|quality) (?:meds|pills|medications?|drugs)\b"
+    r"|\bmale enhancement|\berectile dysfunction|\b(?:penis|penile) (?:enlargement|size|growth)|\bbigger penis"
+    r"|\b(?:overnight|discreet|discrete|worldwide) (?:shipping|delivery|packaging)\b|\bper (?:pill|dose|tablet)\b"
+    r"|\blose (?:up to )?\d+ ?(?:lbs|pounds|kg|kilos)\b|\bweight loss (?:pills?|miracle|secret|breakthrough)"
+)
+STOCK_PUMP = compile_phrases(
+    r"\b(?:strong buy|hot (?:stock|pick)|stock (?:alert|pick|profile|report)|breakout (?:stock|alert)"
+    r"|next (?:big )?(?:winner|mover|runner)|explosive (?:growth|upside|move))\b"
+    r"|\b(?:symbol|ticker|trading symbol)\s?[:\-]\s?[a-z]{2,5}\b|\b(?:target|projected|short[- ]term) price\b"
+    r"|\b(?:otcbb|otc ?bb|pink ?sheets?|otc markets|otcqb|otc pink)\b|\b(?:current|recent|opening) price\s?:"
+    r"|\b\d{2,4} ?% (?:gain|increase|upside|return) (?:in|within)\b|\bget in (?:now|early|before (?:it|the))\b"
+    r"|\b(?:watch|add) (?:this|it|them) (?:stock )?(?:closely|on (?:monday|tomorrow|your radar)|to your watch ?list)"
+)
+REPLICA = compile_phrases(r"\breplicas?\b|\b(?:fake|knock-?off|counterfeit|copy) (?:watches|bags|handbags)\b")
+LUXURY = compile_phrases(
+    r"\b(?:rolex|omega|cartier|breitling|tag heuer|louis vuitton|gucci|chanel|prada|herm[eè]s|patek philippe"
+    r"|audemars|bvlgari|bulgari|dior|hublot|iwc|panerai|oakley|ray-?ban)\b|\b(?:swiss|luxury|designer) "
+    r"(?:watches|handbags|bags|brands)\b"
+)
+DIPLOMA = compile_phrases(
+    r"\b(?:university|college|academic) (?:diplomas?|degrees?)\b|\bnon-?accredited\b|\blife experience\b"
+    r"|\bno (?:required )?(?:exams?|tests?|classes|books|study|studying|attendance|coursework)\b"
+    r"|\b(?:bachelors?|masters?|mba|doctorate|phd)(?:'s)?,? (?:(?:masters?|mba|doctorate|phd)(?:'s)?,? )*"
+    r"(?:and |or )?(?:doctorate|phd|mba|degrees?|diplomas?)\b.{0,60}\b(?:available|within|weeks|days|obtain|get)"
+    r"|\bprestigious (?:non-?accredited )?universit|\bconfidentiality (?:assured|guaranteed)"
+)
+LOAN = compile_phrases(
+    r"\brefinanc\w*|\bmortgage (?:rates?|approval|quote)|\brates? as low as\b|\blowest (?:rates?|mortgage)"
+    r"|\b(?:bad|poor|no) credit(?: (?:ok|history|check|welcome|accepted))?\b|\b(?:pre-?approved|guaranteed approval)\b"
+    r"|\bdebt (?:relief|consolidation|free|settlement)\b|\b\d(?:\.\d{1,2})? ?% (?:apr|fixed rate|interest rate)\b"
+    r"|\b(?:cash advance|payday loans?|personal loans?|business loans?|loan offer)\b"
+    r"|\bno (?:credit check|collateral|upfront fees?)\b|\bprêt (?:entre particuliers|rapide|personnel)\b"
+    r"|\btaux (?:d'intérêt )?(?:de )?\d(?:[.,]\d+)? ?%|\bpréstamos? (?:personal|rápido|entre particulares)"
+)
+
+
+@rule("PHARMACY_SPAM", "Online-pharmacy, enhancement or diet-pill selling (two or more of its phrases)", 2.0)
+def pharmacy_spam(view: MessageView) -> bool:
+    return distinct_matches(PHARMACY, lure_text(view)) >= 2
+
+
+@rule("STOCK_PUMP", "A penny-stock tip: ticker, target price, OTC market, 'strong buy' (two or more)", 2.5)
+def stock_pump(view: MessageView) -> bool:
+    return distinct_matches(STOCK_PUMP, lure_text(view)) >= 2
+
+
+@rule("REPLICA_SPAM", "Replica or counterfeit luxury watches and handbags", 2.0)
+def replica_spam(view: MessageView) -> bool:
+    text = lure_text(view)
+    return bool(REPLICA.search(text)) and bool(LUXURY.search(text))
+
+
+@rule("DIPLOMA_SPAM", "Degrees for sale: no exams, life experience, non-accredited (two or more)", 2.5)
+def diploma_spam(view: MessageView) -> bool:
+    return distinct_matches(DIPLOMA, lure_text(view)) >= 2
+
+
+@rule("LOAN_SPAM", "Loan, mortgage or debt-relief selling: rates, 'bad credit OK', pre-approved (three or more)", 1.5)
+def loan_spam(view: MessageView) -> bool:
+    """Three signs: a bank's own newsletter about its rates says two."""
+    return distinct_matches(LOAN, lure_text(view)) >= 3
+
+
 # The "registrar in Asia" letter: another company wants your name as a .cn domain or keyword, forward it to your CEO.
 DOMAIN_REGISTRAR = compile_phrases(
     r"\binternet keywords?\b|\bnetwork brand\b"

@@ -105,6 +105,11 @@ CASES: dict[str, dict[str, object]] = {
         "text": "Would you be interested in acquiring the attendee list of the trade show? "
         "Let me know your interest and I will send counts and pricing."
     },
+    "PHARMACY_SPAM": {"text": "Generic Viagra and Cialis, no prescription needed, discreet shipping worldwide."},
+    "STOCK_PUMP": {"text": "STRONG BUY alert. Symbol: QXRT. Short-term target price $2.40, trading on the OTCBB."},
+    "REPLICA_SPAM": {"text": "Swiss replica watches: Rolex, Omega and Breitling from $199."},
+    "DIPLOMA_SPAM": {"text": "Get a university diploma based on your life experience. No exams, no classes."},
+    "LOAN_SPAM": {"text": "Refinance today: rates as low as 3.25% APR, bad credit OK, pre-approved in minutes."},
     "DOMAIN_REGISTRAR_SCAM": {
         "text": "Please forward this to your CEO. A company applied for \"example\" as their internet keyword "
         "and .cn, .com.cn, .hk domain names."
@@ -672,6 +677,7 @@ def test_a_script_attached_or_zipped_alone_is_a_program() -> None:
     assert "ATTACHMENT_PROGRAM" in _fired(attachments=(("Scan_0425.lnk", "application/octet-stream", b"L\0\0\0"),))
     fired = _fired(attachments=(("INV.zip", "application/zip", zipped(("INV_0425.pdf.js",))),))
     assert "ATTACHMENT_PROGRAM" in fired and "ARCHIVE_PROGRAM_ENCRYPTED" not in fired
+    assert "ATTACHMENT_DOUBLE_EXT" in fired  # the member's name hides its type as an attachment's would
 
 
 @pytest.mark.parametrize(
@@ -734,3 +740,22 @@ def test_credential_lures_are_read_in_many_languages(text: str) -> None:
 )
 def test_ordinary_mail_in_other_languages_is_no_lure(text: str) -> None:
     assert "CREDENTIAL_LURE" not in _fired(text=text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My doctor switched me from Valium to something milder; I sleep better now.",
+        "The ticker symbol: ACME is on the first slide of the investor deck.",
+        "Is that Rolex real? Mine is a replica of my grandfather's, but the story is better.",
+        "She finished her PhD in four years; no exams in the final year, only the thesis.",
+        "Our bank's newsletter: mortgage rates are rising, consider whether to refinance.",
+    ],
+)
+def test_one_sign_of_a_spam_trade_in_ordinary_mail_fires_nothing(text: str) -> None:
+    trades = {"PHARMACY_SPAM", "STOCK_PUMP", "DIPLOMA_SPAM", "LOAN_SPAM"}
+    assert not _fired(text=text) & trades
+
+
+def test_replica_needs_the_luxury_brand() -> None:
+    assert "REPLICA_SPAM" not in _fired(text="A replica of the 1969 lunar module is on display in the hall.")
