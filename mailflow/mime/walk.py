@@ -56,7 +56,9 @@ class Walker:
     def _children(self, node: _Node) -> list[_Node]:
         msg = node.msg
         ctype = msg.get_content_type()
-        payload = msg.get_payload()
+        # A leaf's payload is read as bytes in _leaf: get_payload() without decode would first decode an 8-bit
+        # body with the declared charset, and Python's idna and punycode codecs raise there (the text unread).
+        payload = msg.get_payload() if msg.is_multipart() or ctype in _ATTACHED else None
         if ctype in _ATTACHED and (inner := _attached_message(msg, payload)) is not None:
             path = node.path or "1"
             if not inner.is_multipart():

@@ -103,8 +103,13 @@ def test_unknown_charset_falls_back_and_is_reported():
 
 
 def test_pythons_escape_codecs_are_no_mail_charsets():
-    """A body declaring ``unicode_escape`` is read as text, as a mail reader reads it, not its escapes decoded."""
-    for charset in (b"unicode_escape", b"raw-unicode-escape"):
+    """A body declaring ``unicode_escape`` is read as text, as a mail reader reads it, not its escapes decoded.
+
+    ``idna`` and ``punycode`` refuse to decode with replacement characters:
+    an 8-bit body declaring one once went unread (the part kept opaque), a
+    way to hide a lure's text from every rule.
+    """
+    for charset in (b"unicode_escape", b"raw-unicode-escape", b"idna", b"punycode"):
         raw = (b"From: a@example.com\r\nContent-Type: text/plain; charset=" + charset
                + b"\r\nContent-Transfer-Encoding: 8bit\r\n\r\nVerify your p\\x61ssword \\c caf\xc3\xa9\r\n")
         parsed = parse_message(raw)
