@@ -210,6 +210,55 @@ def loan_spam(view: MessageView) -> bool:
     return distinct_matches(LOAN, lure_text(view)) >= 3
 
 
+SOFTWARE_OEM = compile_phrases(
+    r"\boem (?:software|version|versions|licen[cs]es?)\b|\bcheap (?:software|oem)\b|\bsoftware (?:at|for) "
+    r"(?:low|cheap|discount|wholesale) prices?|\b(?:instant|immediate) download\b|\bretail price\b"
+    r"|\b(?:adobe|photoshop|acrobat|microsoft office|office \d{4}|windows (?:xp|vista|7|10|11)|autocad|macromedia)"
+    r"\b[^.\n]{0,40}[$€£] ?\d{2,3}\b"
+)
+LOTTERY = compile_phrases(
+    r"\bwinning (?:notification|number|ticket|e-?mail (?:address)?)|\b(?:ticket|batch|reference|serial|lucky) "
+    r"(?:number|no\.?)\s?[:#]|\bclaims? (?:agent|officer|department|processing agent)"
+    r"|\b(?:international|online|e-?mail|internet|promotions?|award) (?:lottery|lotto|draw|sweepstakes?)\b"
+    r"|\b(?:lottery|lotto) (?:board|commission|coordinator|award|program(?:me)?|promotion)\b"
+    r"|\b(?:complete|take) (?:a|our|this) (?:short|quick|brief) survey\b[^.]{0,80}\b(?:reward|gift|prize|voucher)"
+    r"|\bkeep (?:your )?winning (?:information|details) (?:confidential|secret)"
+)
+MONEY_MAKING = compile_phrases(
+    r"\b(?:make|earn) (?:\$|money|cash|extra|up to)[^.\n]{0,30}\b(?:from home|a (?:day|week|month)|per (?:day|week"
+    r"|month)|online)\b|\bwork (?:from|at) home\b|\bbe your own boss\b|\bfinancial (?:freedom|independence)\b"
+    r"|\b(?:mlm|network marketing|multi-?level marketing)\b|\bresidual income\b|\bno experience (?:needed|required)"
+    r"|\b(?:100|one hundred) ?% (?:legal|guaranteed|risk[- ]free)\b|\bthis is not (?:a |an )?(?:scam|mlm|pyramid)"
+    r"|\bopportunity of a lifetime\b|\bincome opportunity\b|\bget paid (?:to|for) "
+)
+# Chinese invoice-selling spam ("代开发票", invoices issued for a fee) and its sales patter.
+FAPIAO = compile_phrases(
+    r"(?:代开|代開)(?:各类|各類|各种|各種|正规|正規|普通|国税|國稅|地税|地稅|增值税|增值稅)*(?:发票|發票)"
+    r"|(?:发票|發票)(?:代开|代開)"
+)
+
+
+@rule("SOFTWARE_OEM_SPAM", "Cheap 'OEM' software: big-name programs at a fraction of their price (two or more)", 2.0)
+def software_oem_spam(view: MessageView) -> bool:
+    return distinct_matches(SOFTWARE_OEM, lure_text(view)) >= 2
+
+
+@rule("LOTTERY_SCAM", "A lottery or survey prize never entered: winning numbers, claims agents (two or more)",
+      2.0)
+def lottery_scam(view: MessageView) -> bool:
+    return distinct_matches(LOTTERY, lure_text(view)) >= 2
+
+
+@rule("MONEY_MAKING_SPAM", "Work at home, be your own boss, MLM: the money-making pitch (three or more signs)", 1.5)
+def money_making_spam(view: MessageView) -> bool:
+    return distinct_matches(MONEY_MAKING, lure_text(view)) >= 3
+
+
+@rule("INVOICE_SELLING", "Chinese invoice-selling spam: VAT invoices issued for a fee (代开发票)", 2.5)
+def invoice_selling(view: MessageView) -> bool:
+    return bool(FAPIAO.search(lure_text(view)))
+
+
 # The "registrar in Asia" letter: another company wants your name as a .cn domain or keyword, forward it to your CEO.
 DOMAIN_REGISTRAR = compile_phrases(
     r"\binternet keywords?\b|\bnetwork brand\b"

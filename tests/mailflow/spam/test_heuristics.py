@@ -110,6 +110,17 @@ CASES: dict[str, dict[str, object]] = {
     "REPLICA_SPAM": {"text": "Swiss replica watches: Rolex, Omega and Breitling from $199."},
     "DIPLOMA_SPAM": {"text": "Get a university diploma based on your life experience. No exams, no classes."},
     "LOAN_SPAM": {"text": "Refinance today: rates as low as 3.25% APR, bad credit OK, pre-approved in minutes."},
+    "SOFTWARE_OEM_SPAM": {
+        "text": "OEM software at low prices: Adobe Photoshop CS3 $69, Office 2007 $79. Instant download."
+    },
+    "LOTTERY_SCAM": {
+        "text": "WINNING NOTIFICATION. Your e-mail address won in our international lottery draw. "
+        "Batch number: 7731/04. Contact our claims agent to process your prize."
+    },
+    "MONEY_MAKING_SPAM": {
+        "text": "Work from home and be your own boss! Earn $5,000 a week from home. No experience needed."
+    },
+    "INVOICE_SELLING": {"text": "本公司长期代开各类发票 增值税发票 点数优惠。"},
     "DOMAIN_REGISTRAR_SCAM": {
         "text": "Please forward this to your CEO. A company applied for \"example\" as their internet keyword "
         "and .cn, .com.cn, .hk domain names."
@@ -759,3 +770,17 @@ def test_one_sign_of_a_spam_trade_in_ordinary_mail_fires_nothing(text: str) -> N
 
 def test_replica_needs_the_luxury_brand() -> None:
     assert "REPLICA_SPAM" not in _fired(text="A replica of the 1969 lunar module is on display in the hall.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Photoshop licence renewal is $69 a month; I asked IT to buy it.",
+        "Congratulations, you've won the office raffle! Claim your prize at reception.",
+        "I work from home on Fridays; call my mobile.",
+        "请把上个月的增值税发票寄给财务部。" + "谢谢",  # asking a supplier for its VAT invoice is ordinary
+    ],
+)
+def test_one_sign_of_the_older_trades_fires_nothing(text: str) -> None:
+    trades = {"SOFTWARE_OEM_SPAM", "LOTTERY_SCAM", "MONEY_MAKING_SPAM", "INVOICE_SELLING"}
+    assert not _fired(text=text) & trades
