@@ -82,6 +82,21 @@ def lure_text(view: MessageView) -> str:
     return text  # type: ignore[return-value]
 
 
+def phrase_rule(name: str, description: str, score: float, pattern: Any, *, at_least: int = 2) -> Predicate:
+    """Register a rule that fires when ``at_least`` different phrases of ``pattern`` are in the lure text.
+
+    Most scam trades are recognised this way: one of their phrases is what
+    ordinary mail says too, two or three independent ones are the pitch.
+    """
+
+    def check(view: MessageView) -> bool:
+        return distinct_matches(pattern, lure_text(view)) >= at_least
+
+    check.__name__ = check.__qualname__ = name.lower()
+    register(Rule(name, description, score, check))
+    return check
+
+
 def distinct_matches(pattern: Any, text: str) -> int:
     """How many different phrases of ``pattern`` occur in ``text`` (case ignored)."""
     return len({m.group(0).lower() for m in pattern.finditer(text)})

@@ -7,7 +7,7 @@ fire it.  See docs/spam.md.
 from __future__ import annotations
 
 from mailflow.spam.fastre import compile_phrases
-from mailflow.spam.heuristics.base import distinct_matches, lure_text, rule
+from mailflow.spam.heuristics.base import distinct_matches, lure_text, phrase_rule, rule
 from mailflow.spam.heuristics.brands import all_brand_domains
 from mailflow.spam.heuristics.header_rules import FREEMAIL, reply_to_address
 from mailflow.spam.urls import registrable_domain
@@ -110,9 +110,12 @@ def archive_password_lure(view: MessageView) -> bool:
     return archives and bool(ARCHIVE_PASSWORD.search(lure_text(view)))
 
 
-@rule("SEO_OUTREACH", "Unsolicited search-ranking or web-services pitch (two or more of its phrases)", 2.0)
-def seo_outreach(view: MessageView) -> bool:
-    return distinct_matches(SEO_OUTREACH, lure_text(view)) >= 2
+seo_outreach = phrase_rule(
+    "SEO_OUTREACH",
+    "Unsolicited search-ranking or web-services pitch (two or more of its phrases)",
+    2.0,
+    SEO_OUTREACH,
+)
 
 
 # Cold business-to-business selling: lists of contacts, meetings or links for sale, factories and offshore teams.
@@ -183,14 +186,20 @@ LOAN = compile_phrases(
 )
 
 
-@rule("PHARMACY_SPAM", "Online-pharmacy, enhancement or diet-pill selling (two or more of its phrases)", 2.0)
-def pharmacy_spam(view: MessageView) -> bool:
-    return distinct_matches(PHARMACY, lure_text(view)) >= 2
+pharmacy_spam = phrase_rule(
+    "PHARMACY_SPAM",
+    "Online-pharmacy, enhancement or diet-pill selling (two or more of its phrases)",
+    2.0,
+    PHARMACY,
+)
 
 
-@rule("STOCK_PUMP", "A penny-stock tip: ticker, target price, OTC market, 'strong buy' (two or more)", 2.5)
-def stock_pump(view: MessageView) -> bool:
-    return distinct_matches(STOCK_PUMP, lure_text(view)) >= 2
+stock_pump = phrase_rule(
+    "STOCK_PUMP",
+    "A penny-stock tip: ticker, target price, OTC market, 'strong buy' (two or more)",
+    2.5,
+    STOCK_PUMP,
+)
 
 
 @rule("REPLICA_SPAM", "Replica or counterfeit luxury watches and handbags", 2.0)
@@ -199,15 +208,22 @@ def replica_spam(view: MessageView) -> bool:
     return bool(REPLICA.search(text)) and bool(LUXURY.search(text))
 
 
-@rule("DIPLOMA_SPAM", "Degrees for sale: no exams, life experience, non-accredited (two or more)", 2.5)
-def diploma_spam(view: MessageView) -> bool:
-    return distinct_matches(DIPLOMA, lure_text(view)) >= 2
+diploma_spam = phrase_rule(
+    "DIPLOMA_SPAM",
+    "Degrees for sale: no exams, life experience, non-accredited (two or more)",
+    2.5,
+    DIPLOMA,
+)
 
 
-@rule("LOAN_SPAM", "Loan, mortgage or debt-relief selling: rates, 'bad credit OK', pre-approved (three or more)", 1.5)
-def loan_spam(view: MessageView) -> bool:
-    """Three signs: a bank's own newsletter about its rates says two."""
-    return distinct_matches(LOAN, lure_text(view)) >= 3
+# Three signs: a bank's own newsletter about its rates says two.
+loan_spam = phrase_rule(
+    "LOAN_SPAM",
+    "Loan, mortgage or debt-relief selling: rates, 'bad credit OK', pre-approved (three or more)",
+    1.5,
+    LOAN,
+    at_least=3,
+)
 
 
 SOFTWARE_OEM = compile_phrases(
@@ -238,20 +254,29 @@ FAPIAO = compile_phrases(
 )
 
 
-@rule("SOFTWARE_OEM_SPAM", "Cheap 'OEM' software: big-name programs at a fraction of their price (two or more)", 2.0)
-def software_oem_spam(view: MessageView) -> bool:
-    return distinct_matches(SOFTWARE_OEM, lure_text(view)) >= 2
+software_oem_spam = phrase_rule(
+    "SOFTWARE_OEM_SPAM",
+    "Cheap 'OEM' software: big-name programs at a fraction of their price (two or more)",
+    2.0,
+    SOFTWARE_OEM,
+)
 
 
-@rule("LOTTERY_SCAM", "A lottery or survey prize never entered: winning numbers, claims agents (two or more)",
-      2.0)
-def lottery_scam(view: MessageView) -> bool:
-    return distinct_matches(LOTTERY, lure_text(view)) >= 2
+lottery_scam = phrase_rule(
+    "LOTTERY_SCAM",
+    "A lottery or survey prize never entered: winning numbers, claims agents (two or more)",
+    2.0,
+    LOTTERY,
+)
 
 
-@rule("MONEY_MAKING_SPAM", "Work at home, be your own boss, MLM: the money-making pitch (three or more signs)", 1.5)
-def money_making_spam(view: MessageView) -> bool:
-    return distinct_matches(MONEY_MAKING, lure_text(view)) >= 3
+money_making_spam = phrase_rule(
+    "MONEY_MAKING_SPAM",
+    "Work at home, be your own boss, MLM: the money-making pitch (three or more signs)",
+    1.5,
+    MONEY_MAKING,
+    at_least=3,
+)
 
 
 @rule("INVOICE_SELLING", "Chinese invoice-selling spam: VAT invoices issued for a fee (代开发票)", 2.5)
@@ -272,27 +297,32 @@ DOMAIN_REGISTRAR = compile_phrases(
 )
 
 
-@rule("B2B_COLD_PITCH", "Cold business selling: contact lists, meetings or links for sale, factories, offshore teams",
-      2.0)
-def b2b_cold_pitch(view: MessageView) -> bool:
-    """Two of its moves in one message; a single one is what a real supplier's reply says too."""
-    return distinct_matches(B2B_PITCH, lure_text(view)) >= 2
+# Two of its moves in one message; a single one is what a real supplier's reply says too.
+b2b_cold_pitch = phrase_rule(
+    "B2B_COLD_PITCH",
+    "Cold business selling: contact lists, meetings or links for sale, factories, offshore teams",
+    2.0,
+    B2B_PITCH,
+)
 
 
-@rule("DOMAIN_REGISTRAR_SCAM", "Someone 'applied for your name' as a .cn domain or keyword: forward this to your CEO",
-      3.0)
-def domain_registrar_scam(view: MessageView) -> bool:
-    return distinct_matches(DOMAIN_REGISTRAR, lure_text(view)) >= 2
+domain_registrar_scam = phrase_rule(
+    "DOMAIN_REGISTRAR_SCAM",
+    "Someone 'applied for your name' as a .cn domain or keyword: forward this to your CEO",
+    3.0,
+    DOMAIN_REGISTRAR,
+)
 
 
-@rule("DOMAIN_RENEWAL_SCAM", "A 'domain expiration' notice that is an offer for search-engine listing", 2.5)
-def domain_renewal_scam(view: MessageView) -> bool:
-    return distinct_matches(DOMAIN_RENEWAL_SCAM, lure_text(view)) >= 2
+domain_renewal_scam = phrase_rule(
+    "DOMAIN_RENEWAL_SCAM",
+    "A 'domain expiration' notice that is an offer for search-engine listing",
+    2.5,
+    DOMAIN_RENEWAL_SCAM,
+)
 
 
-@rule("ADULT_SPAM", "Adult-site advertising (two or more explicit phrases)", 2.5)
-def adult_spam(view: MessageView) -> bool:
-    return distinct_matches(ADULT_SPAM, lure_text(view)) >= 2
+adult_spam = phrase_rule("ADULT_SPAM", "Adult-site advertising (two or more explicit phrases)", 2.5, ADULT_SPAM)
 
 
 def _bec_moves(view: MessageView) -> int:
@@ -341,9 +371,12 @@ def callback_scam(view: MessageView) -> bool:
     return sender in FREEMAIL or sender not in all_brand_domains()
 
 
-@rule("INVESTMENT_SCAM", "Promises of guaranteed or daily returns, trading bots, presales or fees to withdraw", 2.0)
-def investment_scam(view: MessageView) -> bool:
-    return distinct_matches(INVESTMENT, lure_text(view)) >= 2
+investment_scam = phrase_rule(
+    "INVESTMENT_SCAM",
+    "Promises of guaranteed or daily returns, trading bots, presales or fees to withdraw",
+    2.0,
+    INVESTMENT,
+)
 
 
 @rule("MESSENGER_JOB_OFFER", "Pay by the day or work from home, with contact moved to WhatsApp or Telegram", 2.0)
@@ -352,7 +385,5 @@ def messenger_job_offer(view: MessageView) -> bool:
     return bool(MESSENGER.search(text)) and bool(PAY_PER_DAY.search(text))
 
 
-@rule("CASINO_SPAM", "Online casino advertising (two or more of its phrases)", 2.0)
-def casino_spam(view: MessageView) -> bool:
-    return distinct_matches(CASINO, lure_text(view)) >= 2
+casino_spam = phrase_rule("CASINO_SPAM", "Online casino advertising (two or more of its phrases)", 2.0, CASINO)
 
