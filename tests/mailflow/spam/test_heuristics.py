@@ -177,7 +177,16 @@ def test_legitimate_brand_sender_is_not_impersonation() -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["dhl-parcel-redelivery.example", "secure-paypa1.example.net", "microsoft.com.login-check.example"]
+    "host",
+    [
+        "dhl-parcel-redelivery.example",
+        "secure-paypa1.example.net",
+        "microsoft.com.login-check.example",
+        "aramex-delivery-fee.example",  # carriers, banks and tax offices of Asia, Africa and the Americas
+        "naver-security.example",
+        "auspost-redelivery.example",
+        "canadapost-parcel.example",
+    ],
 )
 def test_lookalike_domains_are_recognised(host: str) -> None:
     fired = {h.name for h in evaluate(view(text=f"Pay here: https://{host}/pay"))}
@@ -784,3 +793,16 @@ def test_replica_needs_the_luxury_brand() -> None:
 def test_one_sign_of_the_older_trades_fires_nothing(text: str) -> None:
     trades = {"SOFTWARE_OEM_SPAM", "LOTTERY_SCAM", "MONEY_MAKING_SPAM", "INVOICE_SELLING"}
     assert not _fired(text=text) & trades
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["t.shopifyemail.com", "octo-org.github.io", "github.githubassets.com", "cdn.discordapp.net", "we.tl"],
+)
+def test_a_services_own_domains_are_not_lookalikes(host: str) -> None:
+    assert "BRAND_LOOKALIKE_DOMAIN" not in _fired(text=f"See https://{host}/x for details.")
+
+
+def test_a_brand_of_asia_in_the_display_name_is_impersonation() -> None:
+    assert "BRAND_IMPERSONATION" in _fired(from_="Rakuten <info@rakuten-card-support.example>")
+    assert "BRAND_IMPERSONATION" not in _fired(from_="Rakuten <info@mail.rakuten.co.jp>")
