@@ -806,3 +806,10 @@ def test_a_services_own_domains_are_not_lookalikes(host: str) -> None:
 def test_a_brand_of_asia_in_the_display_name_is_impersonation() -> None:
     assert "BRAND_IMPERSONATION" in _fired(from_="Rakuten <info@rakuten-card-support.example>")
     assert "BRAND_IMPERSONATION" not in _fired(from_="Rakuten <info@mail.rakuten.co.jp>")
+
+
+def test_an_archive_on_a_file_share_with_its_password_is_the_lure_too() -> None:
+    text = "Файлы загружены на Яндекс Диск: https://disk.yandex.ru/d/LR55QXgOBvS8 Пароль к архиву: 2025"
+    assert "ARCHIVE_PASSWORD_LURE" in _fired(text=text)
+    advisory = "Download https://www.example.org/fcheck-2.07.tar.gz - Password Storage Vulnerability BugTraq ID: 5369"
+    assert "ARCHIVE_PASSWORD_LURE" not in _fired(text=advisory)
