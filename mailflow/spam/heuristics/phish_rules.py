@@ -237,7 +237,16 @@ EXTORTION = compile_phrases(
     r"|\b(?:send|share|forward) (?:the|this|these|it|them)? ?(?:videos?|recordings?|photos?) to (?:all )?your"
     r"|\b(?:contact|go to|inform|tell) (?:the )?police|\bintimate|\badult (?:web)?sites?"
     r"|\b(?:delete|destroy|erase|remove) (?:the|this|all|your)? ?(?:videos?|recordings?|evidence|data|files)"
-    r"|\bwithin (?:24|48|72) hours\b.{0,80}\b(?:payment|pay|bitcoin|btc)",
+    r"|\bwithin (?:24|48|72) hours\b.{0,80}\b(?:payment|pay|bitcoin|btc)"
+    # German, French, Spanish, Italian, Portuguese, Dutch and Polish
+    r"|\b(?:ich habe|habe ich) (?:ihr|dein|ihre|deine) [\w-]{0,20}(?:gerät|geräte|computer|konto|handy) gehackt"
+    r"|\b(?:video|aufnahme)\w* (?:an|mit) (?:all(?:e|en) )?(?:ihre|deine) kontakte|\bschadsoftware|\btrojaner"
+    r"|\bj'ai (?:piraté|hacké|infecté|enregistré)|\b(?:à|avec) (?:tous )?vos contacts|\bcheval de troie"
+    r"|\bhe (?:hackeado|pirateado|grabado|infectado)|\b(?:a|con) (?:todos )?tus contactos|\btroyano"
+    r"|\bho (?:hackerato|registrato|infettato)|\b(?:a|con) (?:tutti )?i tuoi contatti"
+    r"|\b(?:hackeei|gravei|invadi)|\b(?:para|com) (?:todos )?os seus contatos"
+    r"|\bik heb (?:je|uw) [\w-]{0,20}(?:apparaat|computer|account) gehackt|\bnaar (?:al )?(?:je|uw) contacten"
+    r"|\bzhakowałem|\bnagrałem|\bdo wszystkich (?:twoich )?kontaktów",
 )
 _LABEL = re.compile(r"[a-z0-9-]+")
 _NAME_WORD = re.compile(r"[a-z]{2,}")

@@ -82,7 +82,18 @@ BEC = compile_phrases(
     r"|\bbank (?:details|account) (?:have|has) changed"
     r"|\bbankverbindung (?:hat sich )?geändert|\b(?:auf )?(?:das|unser) (?:folgende )?neue konto"
     r"|\bnouvelles? coordonnées bancaires|\bchangement de (?:coordonnées bancaires|rib)|\bnouveau rib"
-    r"|\bcambio de (?:cuenta|datos) bancari\w+|\bnuevos datos bancarios",
+    r"|\bcambio de (?:cuenta|datos) bancari\w+|\bnuevos datos bancarios"
+    # the same moves in German, French, Spanish, Italian, Portuguese, Dutch and Polish
+    r"|\b(?:sind sie|bist du) (?:gerade )?(?:verfügbar|erreichbar|im büro)|\b(?:êtes-vous|es-tu) disponible"
+    r"|\b(?:está|estás) (?:disponible|en la oficina)|\b(?:sei|è) disponibile|\b(?:está|você está) disponível"
+    r"|\bbent u (?:beschikbaar|op kantoor)|\bczy (?:jesteś|jest pan|jest pani) (?:dostępn|w biurze)"
+    r"|\b(?:geschenkkarten|gutscheinkarten|cartes? cadeaux?|tarjetas? (?:de )?regalo|carte regalo|buoni regalo"
+    r"|cartões[- ]presente|cadeaukaarten|karty podarunkowe)\b"
+    r"|\b(?:dringende|eilige) überweisung|\bvirement (?:urgent|immédiat)|\btransferencia urgente"
+    r"|\bbonifico (?:urgente|immediato)|\btransferência urgente|\bdringende overboeking|\bpilny przelew"
+    r"|\b(?:streng |absolut )?vertraulich behandeln|\bstrictement confidentiel|\b(?:estrictamente|totalmente) "
+    r"confidencial|\b(?:strettamente |massimo )?riserbo|\bsigilo absoluto|\bstrikt vertrouwelijk"
+    r"|\bnuove coordinate bancarie|\bnovos dados bancários|\bnieuwe bankgegevens|\bnowy (?:numer )?rachun",
 )
 # Callback ("telephone-oriented") scams: a charge or renewal you never made, and a number to call about it.
 CALLBACK_CHARGE = compile_phrases(

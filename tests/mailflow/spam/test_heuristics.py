@@ -813,3 +813,25 @@ def test_an_archive_on_a_file_share_with_its_password_is_the_lure_too() -> None:
     assert "ARCHIVE_PASSWORD_LURE" in _fired(text=text)
     advisory = "Download https://www.example.org/fcheck-2.07.tar.gz - Password Storage Vulnerability BugTraq ID: 5369"
     assert "ARCHIVE_PASSWORD_LURE" not in _fired(text=advisory)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sind Sie gerade verfügbar? Ich brauche Geschenkkarten für einen Kunden, bitte streng vertraulich behandeln.",
+        "Sei disponibile? Ho bisogno di un bonifico urgente oggi, massimo riserbo.",
+        "Bent u beschikbaar? Er moet vandaag een dringende overboeking gebeuren.",
+    ],
+)
+def test_payment_fraud_is_read_in_other_languages(text: str) -> None:
+    assert "BEC_REQUEST" in _fired(text=text)
+
+
+def test_one_payment_word_in_other_languages_is_no_fraud() -> None:
+    assert "BEC_REQUEST" not in _fired(text="Sind Sie am Donnerstag verfügbar? Wir besprechen das Budget.")
+
+
+def test_extortion_is_read_in_other_languages() -> None:
+    text = ("Ich habe Ihr Gerät gehackt und eine Schadsoftware installiert. Zahlen Sie 1200 EUR in Bitcoin an "
+            "bc1qxy2kgdygjrsqtzq2n0yrf2493p83kkfjhx0wlh, sonst geht das Video an alle Ihre Kontakte.")
+    assert "CRYPTO_EXTORTION" in _fired(text=text)
