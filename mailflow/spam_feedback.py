@@ -30,7 +30,7 @@ from pathlib import Path
 from django.conf import settings
 
 from mailflow.spam import LayeredModel, Model, ModelError
-from mailflow.spam.fuzzy import Sketch, file_digests, sketch_view
+from mailflow.spam.fuzzy import Sketch, file_digests, file_sketches, sketch_view
 from mailflow.spam.modelfile import dump_model
 from mailflow.spam.view import parsed_view
 
@@ -196,6 +196,7 @@ def learn_pending(customer) -> int:
             if sketch is not None:
                 sketches.append((sketch, label))
             files.extend((digest, label) for digest, _name in file_digests(parsed))
+            sketches.extend((text, label) for text, _name in file_sketches(parsed))
             done[label].append(pk)
             learned += 1
         if learned:

@@ -19,6 +19,10 @@ Whose reports count, for a message to customer C:
 - a "not spam" from C or from the provider outweighs every spam report for
   that text and earns ``FUZZY_HAM`` instead.
 
+Attachments count too: byte for byte (a digest of the file), and by the
+sketch of the text of attached pages and Office documents, which a
+campaign rebuilds for every recipient (``file_sketches``).
+
 The store holds sketches (32 hash values) and file digests, never text or files. Entries expire
 ``SPE_FUZZY_TTL_DAYS`` (90) after the last report of them; each report of
 the same text refreshes them.
@@ -45,6 +49,7 @@ from mailflow.spam.fuzzy import (
     Sketch,
     best_match,
     file_digests,
+    file_sketches,
     sketch_view,
 )
 
@@ -232,7 +237,8 @@ class BulkSignatures(Check):
         SymbolSpec("FUZZY_HAM", FUZZY_HAM_SCORE,
                    "A copy of mail this customer or the provider released as not spam; scaled by resemblance"),
         SymbolSpec("FUZZY_SPAM_FILE", FUZZY_FILE_SCORE,
-                   "An attachment byte for byte the same as one in mail reported as spam"),
+                   "An attachment the same as one in mail reported as spam: byte for byte, or its page's or "
+                   "document's text (names and addresses changed or not); scaled by resemblance"),
     )
     directions = frozenset({"inbound"})
     network = True  # the platform's Redis
@@ -244,11 +250,13 @@ class BulkSignatures(Check):
             return
         sketch = sketch_view(view_of(ctx))
         files = dict(file_digests(ctx.parsed))
-        if sketch is None and not files:
+        file_texts = file_sketches(ctx.parsed)
+        if sketch is None and not files and not file_texts:
             return
         try:
             matches = lookup(sketch) if sketch is not None else []
             file_matches = lookup_files(list(files)) if files else []
+            text_matches = [(name, match) for text, name in file_texts for match in lookup(text)]
         except Exception as exc:  # a Redis outage must not stop mail; the fact says why nothing was judged
             ctx.facts["fuzzy_error"] = f"{type(exc).__name__}: {exc}"[:200]
             return
@@ -265,7 +273,11 @@ class BulkSignatures(Check):
             else:
                 self.hit(ctx, "FUZZY_HAM", detail, round(FUZZY_HAM_SCORE * match.resemblance, 2))
             break
-        reported = [files[m.digest] for m in file_matches if m.verdict(customer, quorum) == "spam"]
+        reported = {files[m.digest]: 1.0 for m in file_matches if m.verdict(customer, quorum) == "spam"}
+        for name, match in text_matches:
+            if match.verdict(customer, quorum) == "spam" and match.resemblance > reported.get(name, 0.0):
+                reported[name] = match.resemblance
         if reported:
-            ctx.facts["fuzzy_files"] = reported
-            self.hit(ctx, "FUZZY_SPAM_FILE", ", ".join(reported)[:200])
+            ctx.facts["fuzzy_files"] = list(reported)
+            detail = ", ".join(f"{name} resemblance {share:.2f}" for name, share in reported.items())
+            self.hit(ctx, "FUZZY_SPAM_FILE", detail[:200], round(FUZZY_FILE_SCORE * max(reported.values()), 2))

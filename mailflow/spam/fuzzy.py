@@ -24,11 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import re
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from mailflow.mime.decode import decode_text
 from mailflow.spam.tokenizer import body_words, words_of
 from mailflow.spam.view import MessageView
 
@@ -44,6 +46,8 @@ FUZZY_HAM_SCORE = -2.0  # a copy of mail released as not spam
 FUZZY_FILE_SCORE = 6.0  # an attachment byte for byte the same as one in mail reported as spam
 MIN_FILE_BYTES = 2048  # smaller files (icons, one-line texts) are everyone's
 MAX_FILES = 10  # attachments read per message
+MAX_FILE_SKETCHES = 3  # attachments whose text is sketched and looked up per message
+MAX_FILE_TEXT = 512 * 1024  # bytes of one attachment's text read
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,51 @@ def file_digests(parsed: ParsedMessage) -> list[tuple[str, str]]:
         if len(found) >= MAX_FILES:
             break
     return list(found.items())
+
+
+# The parts of an Office document that hold its text: Word, Excel and PowerPoint (Office Open XML), and
+# OpenDocument.
+_DOCUMENT_TEXT = re.compile(r"(?:word/document|xl/sharedStrings|ppt/slides/slide\d+|content)\.xml", re.I)
+_TAG = re.compile(r"<[^<>]{0,4000}>")
+
+
+def file_sketches(parsed: ParsedMessage) -> list[tuple[Sketch, str]]:
+    """(sketch, file name) of the attachments whose text can be read, at most ``MAX_FILE_SKETCHES``.
+
+    A campaign's HTML page or Office document often carries the recipient's
+    address or name, so its bytes differ in every copy and ``file_digests``
+    misses it, while its text is the same. Read are HTML and SVG pages and
+    plain-text files (their decoded markup and script, which is where an
+    HTML attachment's payload is), and the text parts of Word, Excel,
+    PowerPoint and OpenDocument files, which the parse has unpacked as
+    members. PDF text is not read (the fonts of many generators do not map
+    to characters); a PDF is recognised byte for byte.
+    """
+    by_path = {part.path: part for part in parsed.attachments}
+    texts: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for part in parsed.attachments:
+        owner = by_path.get(part.parent) if part.is_member else None
+        if owner is not None and owner.family == "office":
+            if not _DOCUMENT_TEXT.fullmatch(part.filename):
+                continue
+            text = _TAG.sub(" ", decode_text(part.data[:MAX_FILE_TEXT], "utf-8")[0])
+            key, name = owner.path, owner.filename or owner.content_type
+        elif part.family in ("html", "text") and part.content_type != "message/rfc822":
+            text = decode_text(part.data[:MAX_FILE_TEXT], part.charset)[0]
+            key, name = part.path, part.filename or part.content_type
+        else:
+            continue
+        if key not in texts and len(texts) >= MAX_FILE_SKETCHES:
+            continue
+        texts.setdefault(key, []).append(text)
+        names[key] = name
+    found = []
+    for key, parts in texts.items():
+        sketch = sketch_text("\n".join(parts))
+        if sketch is not None:
+            found.append((sketch, names[key]))
+    return found
 
 
 def overlap(a: Sketch, b: Sketch) -> float:

@@ -186,3 +186,25 @@ def test_a_reports_attachment_reaches_the_bulk_signatures(feedback_world) -> Non
         assert _bulk_symbols(feedback_world.acme.schema_name, again) == ["FUZZY_SPAM_FILE"]
     finally:
         fuzzy.forget(files=[digest])
+
+
+def test_a_reports_attached_page_reaches_the_bulk_signatures_by_its_text(feedback_world) -> None:
+    from mailflow.mime import parse_message
+    from mailflow.spam.fuzzy import file_sketches
+
+    def page(who: str) -> bytes:
+        return ("<html><body><p>Your mailbox session has expired. Sign in again to read the voice message left "
+                "for you by the accounts department this morning.</p><form action='https://vm-portal.example/p'>"
+                f"<input name='u' value='{who}'><input type='password' name='p'></form></body></html>").encode()
+
+    reported = build(subject="Voicemail", text="New message.", attachments=(("VM_0412.htm", "text/html",
+                                                                               page("bob@acme.example")),))
+    again = build(subject="Voice message", text="You have a voice message.",
+                  attachments=(("Play_VM.html", "text/html", page("carol@acme.example")),))
+    [(sketch, _)] = file_sketches(parse_message(reported))
+    try:
+        _report(feedback_world.acme, reported, "spam", "S6")
+        assert spam_feedback.learn_pending(feedback_world.acme) == 1
+        assert "FUZZY_SPAM_FILE" in _bulk_symbols(feedback_world.acme.schema_name, again)
+    finally:
+        fuzzy.forget(sketch)

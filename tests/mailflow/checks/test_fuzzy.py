@@ -211,3 +211,81 @@ def test_the_same_attachment_under_another_text_and_name_is_recognised(node, set
         assert "FUZZY_SPAM_FILE" in judge_raw(reported, customer="c_globex")[1]
     finally:
         fuzzy.forget(files=[digest])
+
+
+LOGIN_PAGE = (
+    "<html><head><title>Document shared with you</title></head><body>"
+    "<div class='box'><p>Your session has expired. Sign in again with your organisation account to view the "
+    "document {ref} that was shared with you by the finance department.</p>"
+    "<form action='https://{host}/collect.php' method='post'><input name='login' value='{who}'>"
+    "<input type='password' name='pass'><button>Sign in to view</button></form>"
+    "<p>Protected by document security. Do not share this link.</p></div></body></html>"
+)
+
+
+def _with_page(text: str, page: str, name: str) -> bytes:
+    msg = mail("Shared document", body=text)
+    msg.add_attachment(page.encode(), maintype="text", subtype="html", filename=name)
+    return msg.as_bytes()
+
+
+def test_an_attached_page_rebuilt_for_each_recipient_is_recognised_by_its_text(node, settings):
+    from mailflow.mime import parse_message
+    from mailflow.spam.fuzzy import file_sketches
+
+    settings.SPE_FUZZY_QUORUM = 2
+    ref = mark()
+    page_for_bob = LOGIN_PAGE.format(ref=ref, host="docs-view.example", who="bob@acme.example")
+    reported = _with_page("Please review.", page_for_bob, "Remittance.htm")
+    parsed = parse_message(reported)
+    [(page, name)] = file_sketches(parsed)
+    assert name == "Remittance.htm"
+    fuzzy.report([(page, "spam")], PROVIDER)
+    try:
+        # the same kit for another reader, under another text and name: its bytes differ, its text does not
+        copy = _with_page("Hi, the remittance you asked for.",
+                          LOGIN_PAGE.format(ref=ref, host="docs-view.example", who="carol@globex.example"),
+                          "Payment_0412.html")
+        ctx, symbols = judge_raw(copy)
+        assert "FUZZY_SPAM_FILE" in symbols and ctx.facts["fuzzy_files"] == ["Payment_0412.html"]
+        assert 0 < score_of(ctx, "FUZZY_SPAM_FILE") <= 6.0
+        other = _with_page("Hi, the agenda.", "<html><body><h1>Agenda</h1><p>" + " ".join(
+            f"item {i} {mark()} discussion and decision" for i in range(12)) + "</p></body></html>", "agenda.html")
+        assert "FUZZY_SPAM_FILE" not in judge_raw(other)[1]
+    finally:
+        fuzzy.forget(page)
+
+
+def test_an_office_document_is_recognised_by_its_text(node):
+    import io
+    import zipfile
+
+    from mailflow.mime import parse_message
+    from mailflow.spam.fuzzy import file_sketches
+
+    def docx(who: str, ref: str) -> bytes:
+        body = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in (
+            f"Dear {who},", f"Invoice {ref} is overdue and must be paid today to avoid legal collection costs.",
+            "Transfer the amount to the new account given below and send the remittance to this address.",
+            "Our previous bank account is closed and payments to it will be returned to you."))
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("word/document.xml", f"<w:document><w:body>{body}</w:body></w:document>")
+        return buffer.getvalue()
+
+    def message(who: str, ref: str) -> bytes:
+        msg = mail("Overdue invoice", body="See attached.")
+        msg.add_attachment(docx(who, ref), maintype="application",
+                           subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+                           filename="invoice.docx")
+        return msg.as_bytes()
+
+    ref = mark()
+    [(document, name)] = file_sketches(parse_message(message("Bob Smith", ref)))
+    assert name == "invoice.docx"
+    fuzzy.report([(document, "spam")], PROVIDER)
+    try:
+        assert "FUZZY_SPAM_FILE" in judge_raw(message("Carol Jones", ref))[1]
+    finally:
+        fuzzy.forget(document)
