@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mailflow.spam import TAG_THRESHOLD, score
+from mailflow.spam import QUARANTINE_THRESHOLD, TAG_THRESHOLD, score
 from mailflow.spam.view import view_from_bytes
 
 BENCH = Path(__file__).resolve().parents[3] / "bench"
@@ -69,3 +69,19 @@ def test_no_message_of_the_third_held_out_set_is_tagged() -> None:
     scores = _scores("ham", BENCH / "modern-holdout-3")
     assert len(scores) == 75
     assert {name: s for name, s in scores.items() if s >= TAG_THRESHOLD} == {}
+
+
+def test_the_fourth_held_out_set_keeps_its_first_score() -> None:
+    """Scored once, unseen (``bench/modern-holdout-4``): 59 of 75 spam tagged, 3 of 75 wanted messages held.
+
+    Those three (a staff warning that quotes gift-card fraud, a Russian and a
+    Vietnamese personal message) are a known weakness; the test keeps the set
+    from getting worse, and from one more wanted message being held.
+    """
+    folder = BENCH / "modern-holdout-4"
+    ham_scores, spam_scores = _scores("ham", folder), _scores("spam", folder)
+    assert (len(ham_scores), len(spam_scores)) == (75, 75)
+    held = {name for name, s in ham_scores.items() if s >= TAG_THRESHOLD}
+    assert held <= {"n-26.eml", "c-20.eml", "c-34.eml"}, held
+    assert not any(s >= QUARANTINE_THRESHOLD for s in ham_scores.values())
+    assert sum(s >= TAG_THRESHOLD for s in spam_scores.values()) >= 59
