@@ -141,7 +141,7 @@ LURE_INTL = compile_phrases(
     r"|(?:お)?支払(?:い)?(?:方法|情報)(?:を|の)(?:更新|確認)|(?:お)?荷物(?:を|が)(?:お届けできません|配達できません)"
     r"|メールボックス(?:の)?容量(?:が|を)?(?:超過|上限|不足)"
     # Czech and Slovak (RE2's \b knows only ASCII letters, so no boundary before a word that may start with another)
-    r"|\b(?:ověřte|potvrďte|aktualizujte|overte|potvrďte) (?:svůj|svou|své|váš|vaši|vaše|svoj|vašu) "
+    r"|\b(?:ověřte|potvrďte|aktualizujte|overte) (?:svůj|svou|své|váš|vaši|vaše|svoj|vašu) "
     r"(?:účet|identitu|údaje|heslo|schránku|totožnosť)"
     r"|(?:váš|vaše|vaša) (?:účet|schránka|e-mailová schránka|karta|přístup|prístup) (?:byl|byla|bylo|bude|je|bol|bola) "
     r"(?:dočasně |dočasne )?(?:zablokov|pozastav|omezen|obmedzen|deaktiv|zrušen|zrušena)"
@@ -241,7 +241,7 @@ EXTORTION = compile_phrases(
     # German, French, Spanish, Italian, Portuguese, Dutch and Polish
     r"|\b(?:ich habe|habe ich) (?:ihr|dein|ihre|deine) [\w-]{0,20}(?:gerät|geräte|computer|konto|handy) gehackt"
     r"|\b(?:video|aufnahme)\w* (?:an|mit) (?:all(?:e|en) )?(?:ihre|deine) kontakte|\bschadsoftware|\btrojaner"
-    r"|\bj'ai (?:piraté|hacké|infecté|enregistré)|\b(?:à|avec) (?:tous )?vos contacts|\bcheval de troie"
+    r"|\bj'ai (?:piraté|hacké|infecté|enregistré)|(?:\bavec|à) (?:tous )?vos contacts|\bcheval de troie"
     r"|\bhe (?:hackeado|pirateado|grabado|infectado)|\b(?:a|con) (?:todos )?tus contactos|\btroyano"
     r"|\bho (?:hackerato|registrato|infettato)|\b(?:a|con) (?:tutti )?i tuoi contatti"
     r"|\b(?:hackeei|gravei|invadi)|\b(?:para|com) (?:todos )?os seus contatos"

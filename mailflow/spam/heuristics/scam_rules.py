@@ -6,13 +6,11 @@ fire it.  See docs/spam.md.
 
 from __future__ import annotations
 
-import re
-
 from mailflow.spam.fastre import compile_phrases
 from mailflow.spam.heuristics.base import distinct_matches, lure_text, phrase_rule, rule
 from mailflow.spam.heuristics.brands import all_brand_domains
 from mailflow.spam.heuristics.header_rules import FREEMAIL, reply_to_address
-from mailflow.spam.heuristics.url_rules import FILE_DROPS
+from mailflow.spam.heuristics.url_rules import FILE_DROPS, FILE_SHARES
 from mailflow.spam.urls import Url, registrable_domain
 from mailflow.spam.view import MessageView
 
@@ -28,15 +26,6 @@ ARCHIVE_PASSWORD = compile_phrases(
     r"(?: [^ :=：]{1,12}){0,3} ?[:=：] ?[\"']?[A-Za-z0-9@#$%&*!._-]{3,24}"  # noqa: RUF001  # noqa: RUF001
     r"|\b(?:password|passcode|pwd) (?:is|to open (?:it|the (?:file|document|attachment|archive)))\b"
 )
-# Where a password-protected archive is fetched from when it is not attached: file shares and drops.
-FILE_SHARES = frozenset(
-    [
-         "drive.google.com", "docs.google.com", "dropbox.com", "dropboxusercontent.com", "mega.nz", "mega.io",
-         "disk.yandex.ru", "disk.yandex.com", "disk.yandex.com.tr", "yadi.sk", "cloud.mail.ru", "wetransfer.com",
-         "we.tl", "1drv.ms", "onedrive.live.com", "box.com", "app.box.com",
-    ]
-)
-_ARCHIVE_PATH = re.compile(r"\.(?:zip|rar|7z|gz|tgz|tar|ace|arj|cab|xz|bz2|iso|img)$", re.I)
 SEO_OUTREACH = compile_phrases(
     r"\bfirst page (?:of|on) (?:google|bing|yahoo|search)|\brank(?:s|ing)? (?:on|in) (?:the )?(?:first|top|1st) "
     r"(?:page|position|spot)|\bseo (?:packages?|services?|expert|team|specialist|audit|report)"
@@ -139,8 +128,9 @@ def archive_password_lure(view: MessageView) -> bool:
 
 
 def _fetches_archive(url: Url) -> bool:
-    return (bool(_ARCHIVE_PATH.search(url.path)) or url.host in FILE_SHARES or url.domain in FILE_SHARES
-            or url.host in FILE_DROPS or url.domain in FILE_DROPS)
+    """A link to an archive, or to a file share or drop where one is handed out."""
+    hosts = {url.host, url.domain}
+    return url.path.lower().endswith(_ARCHIVES) or bool(hosts & FILE_SHARES) or bool(hosts & FILE_DROPS)
 
 
 seo_outreach = phrase_rule(

@@ -127,6 +127,27 @@ FILE_DROPS = frozenset(
         "filetransfer.io",
     ]
 )
+# Mainstream file shares: where a password-protected archive is fetched when it is not attached.
+FILE_SHARES = frozenset(
+    [
+        "drive.google.com",
+        "docs.google.com",
+        "dropbox.com",
+        "dropboxusercontent.com",
+        "mega.nz",
+        "mega.io",
+        "disk.yandex.ru",
+        "disk.yandex.com",
+        "disk.yandex.com.tr",
+        "yadi.sk",
+        "cloud.mail.ru",
+        "wetransfer.com",
+        "we.tl",
+        "1drv.ms",
+        "onedrive.live.com",
+        "box.com",
+    ]
+)
 # What a link from a stranger's free host should never download: programs, scripts, disk images, archives.
 _RISKY_DOWNLOAD = re.compile(
     r"\.(?:zip|rar|7z|iso|img|vhdx?|exe|scr|msi|com|pif|js|jse|vbs|vbe|wsf|hta|lnk|jar|bat|cmd|ps1|apk|dmg)$",
